@@ -1,0 +1,398 @@
+"""The YAML config -> validated, frozen settings.
+
+Validation happens before anything runs and reports every problem at once,
+each naming the file, the key path and the bad value (the way Radicale names
+option, section and source). pydantic checks shapes and types; the rules it
+cannot express (durations, time zones, unique names) are checked here after it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from feedhub.errors import ConfigError
+from feedhub.slug import slug_for, unique_slugs
+from feedhub.types import SiteInfo
+
+DEFAULT_CONFIG_PATH = Path("config/feedhub.yaml")
+
+# "90s", "15m", "2h", "1d" — and combinations such as "1h30m".
+_DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+# --- the settings the rest of feedhub sees --------------------------------
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    name: str
+    url: str  # http(s) URL, file: URL, or a path relative to the config's folder
+    categories: tuple[str, ...]
+    interval: timedelta
+    timeout: float  # seconds, total per request
+    encoding: str | None  # overrides what the document and server declare
+    timezone: str  # for dates the source gives without an offset
+    headers: tuple[tuple[str, str], ...]
+    user_agent: str | None
+    enabled: bool
+    priority: int  # higher wins when a merged story picks its canonical copy
+
+
+@dataclass(frozen=True)
+class CategoryConfig:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path  # the config file; relative paths in it are relative to its folder
+    site: SiteInfo
+    storage_url: str  # sqlite:////absolute/path after resolution
+    output_dir: Path
+    entries_per_feed: int
+    template_dir: Path | None
+    categories: tuple[CategoryConfig, ...]
+    sources: tuple[SourceConfig, ...]
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def category(self, name: str) -> CategoryConfig:
+        return next(c for c in self.categories if c.name == name)
+
+
+# --- the file's shape, for pydantic ----------------------------------------
+
+
+def parse_duration(text: str) -> timedelta:
+    """'90s', '15m', '2h', '1d', '1h30m' -> timedelta; ValueError otherwise."""
+    match = _DURATION_RE.match(text.strip()) if isinstance(text, str) else None
+    if not match or not any(match.groups()):
+        raise ValueError("not a duration: use a number with s, m, h or d, such as 90s, 15m, 2h or 1d")
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    duration = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    if not duration:
+        raise ValueError("a duration must be longer than zero")
+    return duration
+
+
+def _to_duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    # A bare number is seconds: "timeout: 20" reads naturally.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value <= 0:
+            raise ValueError("a duration must be longer than zero")
+        return timedelta(seconds=value)
+    return parse_duration(value)
+
+
+def _check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("unknown time zone; use an IANA name such as Asia/Shanghai") from None
+    return name
+
+
+def _check_encoding(name: str) -> str:
+    import codecs
+
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise ValueError("unknown encoding; use a name such as utf-8, gb18030 or big5") from None
+    return name
+
+
+def _check_url(url: str) -> str:
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", url) and not re.match(r"^(https?|file)://", url, re.I):
+        raise ValueError("only http, https and file URLs, or a path, are supported")
+    return url
+
+
+Duration = Annotated[timedelta, BeforeValidator(_to_duration)]
+TimeZone = Annotated[str, AfterValidator(_check_zone)]
+Encoding = Annotated[str, AfterValidator(_check_encoding)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class _Site(_Strict):
+    title: str = "feedhub"
+    base_url: str | None = None
+    language: str = "en"
+    timezone: TimeZone = "UTC"
+
+
+class _Storage(_Strict):
+    url: str = "sqlite:///state/feedhub.db"
+
+
+class _Output(_Strict):
+    dir: str = "output"
+    entries_per_feed: int = Field(50, ge=1, le=10_000)
+    templates: str | None = None  # a folder whose templates override the built-in ones
+
+
+class _SourceSettings(_Strict):
+    """What can be set per source, or for all of them under `defaults`."""
+
+    interval: Duration | None = None
+    timeout: Duration | None = None
+    encoding: Encoding | None = None
+    timezone: TimeZone | None = None
+    headers: dict[str, str] | None = None
+    user_agent: str | None = None
+    enabled: bool | None = None
+
+
+class _Source(_SourceSettings):
+    name: str = Field(min_length=1)
+    url: Annotated[str, Field(min_length=1), AfterValidator(_check_url)]
+    categories: list[str] | None = None
+    priority: int = 0
+
+
+class _Category(_Strict):
+    name: str = Field(min_length=1)
+    slug: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9._-]*$")
+
+
+class _File(_Strict):
+    site: _Site = _Site()
+    storage: _Storage = _Storage()
+    output: _Output = _Output()
+    defaults: _SourceSettings = _SourceSettings()
+    categories: list[_Category] = []
+    sources: list[_Source] = Field(min_length=1)
+
+
+# --- loading ---------------------------------------------------------------
+
+
+def resolve_config_path(given: str | None) -> Path:
+    """--config, else $FEEDHUB_CONFIG, else config/feedhub.yaml (DESIGN.md)."""
+    return Path(given or os.environ.get("FEEDHUB_CONFIG") or DEFAULT_CONFIG_PATH)
+
+
+def load_config(path: Path | str) -> Config:
+    """Read, validate and resolve a config file; raise ConfigError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: no such file (give --config PATH or set FEEDHUB_CONFIG)"]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError([f"{path}: cannot read the file: {e}"]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        where = getattr(e, "problem_mark", None)
+        line = f" line {where.line + 1}" if where else ""
+        raise ConfigError([f"{path}:{line}: not valid YAML: {getattr(e, 'problem', e)}"]) from None
+    if not isinstance(raw, dict):
+        raise ConfigError([f"{path}: the file must be a mapping with at least a 'sources' list"])
+
+    problems: list[str] = []
+    raw = _expand_env(raw, (), path, problems)
+    problems += _duplicate_names(raw, path)
+    try:
+        parsed = _File.model_validate(raw)
+    except ValidationError as e:
+        problems += [_describe(path, err) for err in e.errors()]
+        raise ConfigError(problems) from None
+    config = _resolve(parsed, path.resolve(), problems)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def _duplicate_names(raw: dict, path: Path) -> list[str]:
+    """Two sources or two categories with one name: checked on the raw file so
+    that it is reported together with every other problem."""
+    problems = []
+    for section in ("sources", "categories"):
+        items = raw.get(section)
+        if not isinstance(items, list):
+            continue
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            name = item.get("name") if isinstance(item, dict) else None
+            if isinstance(name, str) and name in first:
+                problems.append(f"{path}: {section}[{i}].name: duplicate name (value {name!r}, first at {section}[{first[name]}])")
+            elif isinstance(name, str):
+                first[name] = i
+    return problems
+
+
+def _expand_env(value: Any, where: tuple, path: Path, problems: list[str]) -> Any:
+    """Replace ${VAR} in every string value by the environment's value (secrets)."""
+    if isinstance(value, dict):
+        return {k: _expand_env(v, (*where, k), path, problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_env(v, (*where, i), path, problems) for i, v in enumerate(value)]
+    if isinstance(value, str):
+
+        def substitute(match: re.Match) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                problems.append(f"{path}: {_key_path(where)}: environment variable {name} is not set (value {value!r})")
+                return ""
+            return os.environ[name]
+
+        return _ENV_RE.sub(substitute, value)
+    return value
+
+
+def _key_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _describe(path: Path, err: dict) -> str:
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"{path}: {_key_path(loc)}: unknown key (value {err['input']!r})"
+    if kind == "missing":
+        return f"{path}: {_key_path(loc)}: required key is missing"
+    message = err["msg"].removeprefix("Value error, ")
+    return f"{path}: {_key_path(loc)}: {message[0].lower() + message[1:]} (value {err['input']!r})"
+
+
+
+def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
+    """Apply defaults and check what spans several keys (unique names, slugs)."""
+    base = path.parent
+    base_url = parsed.site.base_url
+    if base_url is not None:
+        if not re.match(r"^https?://[^/]+", base_url):
+            problems.append(f"{path}: site.base_url: must be an absolute http(s) URL (value {base_url!r})")
+        base_url = base_url if base_url.endswith("/") else base_url + "/"
+    site = SiteInfo(parsed.site.title, base_url, parsed.site.language, parsed.site.timezone)
+
+    d = parsed.defaults
+    sources: list[SourceConfig] = []
+    for s in parsed.sources:
+        sources.append(
+            SourceConfig(
+                name=s.name,
+                url=s.url,
+                # A source with no category gets one of its own, named after it.
+                categories=tuple(dict.fromkeys(s.categories)) if s.categories else (s.name,),
+                interval=s.interval or d.interval or timedelta(minutes=30),
+                timeout=(s.timeout or d.timeout or timedelta(seconds=30)).total_seconds(),
+                encoding=s.encoding or d.encoding,
+                timezone=s.timezone or d.timezone or site.timezone,
+                headers=tuple({**(d.headers or {}), **(s.headers or {})}.items()),
+                user_agent=s.user_agent or d.user_agent,
+                enabled=next((v for v in (s.enabled, d.enabled) if v is not None), True),
+                priority=s.priority,
+            )
+        )
+
+    # Categories: those listed, in order, then any a source names that is not
+    # listed (created with defaults, DESIGN.md).
+    names: list[str] = []
+    explicit: dict[str, str | None] = {}
+    for c in parsed.categories:
+        if c.name in explicit:
+            continue  # reported by _duplicate_names
+        explicit[c.name] = c.slug
+        names.append(c.name)
+    for s in sources:
+        names += [c for c in s.categories if c not in names]
+    given_slugs = [explicit.get(n) for n in names]
+    for slug in {s for s in given_slugs if s}:
+        if given_slugs.count(slug) > 1:
+            problems.append(f"{path}: categories: slug used twice (value {slug!r})")
+    # Given slugs keep their value; derived ones make way for them.
+    taken = {s for s in given_slugs if s}
+    derived = unique_slugs([*taken, *(slug_for(n) for n, g in zip(names, given_slugs) if not g)])[len(taken):]
+    derived_iter = iter(derived)
+    categories = tuple(CategoryConfig(n, g or next(derived_iter)) for n, g in zip(names, given_slugs))
+
+    return Config(
+        path=path,
+        site=site,
+        storage_url=_resolve_storage_url(parsed.storage.url, base, path, problems),
+        output_dir=(base / parsed.output.dir).resolve(),
+        entries_per_feed=parsed.output.entries_per_feed,
+        template_dir=(base / parsed.output.templates).resolve() if parsed.output.templates else None,
+        categories=categories,
+        sources=tuple(sources),
+    )
+
+
+def _resolve_storage_url(url: str, base: Path, path: Path, problems: list[str]) -> str:
+    """sqlite:///relative/path is relative to the config's folder; sqlite:////abs is absolute."""
+    if url == "sqlite:///:memory:":
+        return url
+    if not url.startswith("sqlite:///"):
+        problems.append(f"{path}: storage.url: only sqlite:///PATH is supported for now (value {url!r})")
+        return url
+    file_part = url[len("sqlite:///"):]
+    if not file_part:
+        problems.append(f"{path}: storage.url: no database file named (value {url!r})")
+        return url
+    return "sqlite:///" + str((base / file_part).resolve())
+
+
+def describe(config: Config) -> str:
+    """The resolved config as YAML, for `feedhub check-config`."""
+    doc = {
+        "config": str(config.path),
+        "site": {
+            "title": config.site.title,
+            "base_url": config.site.base_url,
+            "language": config.site.language,
+            "timezone": config.site.timezone,
+        },
+        "storage": {"url": config.storage_url},
+        "output": {"dir": str(config.output_dir), "entries_per_feed": config.entries_per_feed,
+                   "templates": str(config.template_dir) if config.template_dir else None},
+        "categories": [{"name": c.name, "slug": c.slug} for c in config.categories],
+        "sources": [
+            {
+                "name": s.name,
+                "url": s.url,
+                "categories": list(s.categories),
+                "interval": _format_duration(s.interval),
+                "timeout": f"{s.timeout:g}s",
+                "encoding": s.encoding,
+                "timezone": s.timezone,
+                # Header values may be secrets from ${ENV}: show names only.
+                "headers": [name for name, _ in s.headers],
+                "user_agent": s.user_agent,
+                "enabled": s.enabled,
+                "priority": s.priority,
+            }
+            for s in config.sources
+        ],
+    }
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
+
+def _format_duration(d: timedelta) -> str:
+    seconds = int(d.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

@@ -1,0 +1,357 @@
+"""The database: sources' state, entries, stories and their copies.
+
+The only module that talks SQL. SQLite is the embedded default (WAL, the
+schema versioned with PRAGMA user_version, migrations keyed by the version they
+start from, as lemon24/reader does). The SQL is kept portable (no SQLite-only
+functions; ON CONFLICT upserts that PostgreSQL also reads) so that a
+PostgreSQL store can follow.
+
+Data model: an *entry* is one source's copy of an article, keyed by (source,
+entry_id). A *story* is what one category publishes once; it has one or more
+entries (story_entries), one of which is canonical. Its atom_id is fixed when
+the story is created and never changes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from feedhub.errors import StorageError
+from feedhub.types import CachingInfo, Entry, SourceState
+
+# 0 -> 1: the first schema.
+_SCHEMA_V1 = """
+CREATE TABLE sources (
+    name TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    configured_url TEXT NOT NULL,
+    etag TEXT, last_modified TEXT, content_hash TEXT,
+    feed_title TEXT, feed_link TEXT, feed_id TEXT, feed_updated TEXT,
+    last_fetch TEXT, last_success TEXT, last_error TEXT, last_status INTEGER,
+    failures INTEGER NOT NULL DEFAULT 0, failing_since TEXT,
+    next_poll TEXT, next_poll_reason TEXT, disabled_reason TEXT
+);
+CREATE TABLE entries (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    link TEXT, canonical_url TEXT,
+    title TEXT NOT NULL, author TEXT,
+    published TEXT, updated TEXT,
+    content TEXT NOT NULL, summary TEXT NOT NULL, tags TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+    UNIQUE (source, entry_id)
+);
+CREATE INDEX entries_by_canonical_url ON entries (canonical_url);
+CREATE TABLE stories (
+    id INTEGER PRIMARY KEY,
+    category TEXT NOT NULL,
+    atom_id TEXT NOT NULL,
+    canonical_entry INTEGER NOT NULL REFERENCES entries (id),
+    published TEXT NOT NULL,  -- the sort key: the entry's date, else when first seen
+    updated TEXT NOT NULL,    -- moves only when the canonical text changes
+    first_seen TEXT NOT NULL,
+    UNIQUE (category, atom_id)
+);
+CREATE INDEX stories_by_category_date ON stories (category, published, id);
+CREATE TABLE story_entries (
+    story INTEGER NOT NULL REFERENCES stories (id),
+    entry INTEGER NOT NULL REFERENCES entries (id),
+    added TEXT NOT NULL,
+    PRIMARY KEY (story, entry)
+);
+CREATE INDEX story_entries_by_entry ON story_entries (entry);
+"""
+
+MIGRATIONS: dict[int, str] = {0: _SCHEMA_V1}
+SCHEMA_VERSION = max(MIGRATIONS) + 1
+
+
+def format_time(value: datetime | None) -> str | None:
+    """One fixed-width UTC format, so that text order is time order."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    row: int
+    entry: Entry
+    first_seen: datetime
+
+
+@dataclass(frozen=True)
+class StoredStory:
+    row: int
+    category: str
+    atom_id: str
+    canonical_entry: int
+    published: datetime
+    updated: datetime
+
+
+class Store:
+    """A feedhub database. Not shared between threads: the pipeline writes
+    from one thread and fetches in others."""
+
+    def __init__(self, connection: sqlite3.Connection, where: str):
+        self._db = connection
+        self._where = where
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        if not url.startswith("sqlite:///"):
+            raise StorageError(f"storage.url {url!r}: only sqlite:///PATH is supported")
+        target = url[len("sqlite:///"):]
+        try:
+            if target != ":memory:":
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA busy_timeout = 10000")
+            if target != ":memory:":
+                db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            # NORMAL is durable across application crashes in WAL mode, which is
+            # what feedhub needs; only a power loss may lose the last commit.
+            db.execute("PRAGMA synchronous = NORMAL")
+            store = cls(db, target)
+            store._migrate()
+        except sqlite3.Error as e:
+            raise StorageError(f"cannot open the store {target}: {e} (check the path in storage.url and its permissions)") from None
+        except OSError as e:
+            raise StorageError(f"cannot create the store's folder for {target}: {e.strerror}") from None
+        return store
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"the store {self._where} has schema version {version}, newer than this feedhub's {SCHEMA_VERSION}: upgrade feedhub"
+            )
+        while version < SCHEMA_VERSION:
+            with self.transaction():
+                for statement in MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                version += 1
+                self._db.execute(f"PRAGMA user_version = {version}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: a crash mid-way leaves the store as it was."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise StorageError(f"the store {self._where} is busy or read-only: {e}") from None
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as e:
+                raise StorageError(f"cannot write the store {self._where}: {e}") from None
+
+    # --- sources ---------------------------------------------------------
+
+    def source_states(self) -> dict[str, SourceState]:
+        rows = self._db.execute("SELECT * FROM sources").fetchall()
+        names = [d[0] for d in self._db.execute("SELECT * FROM sources LIMIT 0").description]
+        return {row[0]: _source_from_row(dict(zip(names, row))) for row in rows}
+
+    def source_state(self, name: str) -> SourceState | None:
+        cursor = self._db.execute("SELECT * FROM sources WHERE name = ?", (name,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return _source_from_row(dict(zip([d[0] for d in cursor.description], row)))
+
+    def save_source_state(self, s: SourceState) -> None:
+        values = {
+            "name": s.name, "url": s.url, "configured_url": s.configured_url,
+            "etag": s.caching.etag, "last_modified": s.caching.last_modified, "content_hash": s.caching.content_hash,
+            "feed_title": s.feed_title, "feed_link": s.feed_link, "feed_id": s.feed_id,
+            "feed_updated": format_time(s.feed_updated), "last_fetch": format_time(s.last_fetch),
+            "last_success": format_time(s.last_success), "last_error": s.last_error, "last_status": s.last_status,
+            "failures": s.failures, "failing_since": format_time(s.failing_since),
+            "next_poll": format_time(s.next_poll), "next_poll_reason": s.next_poll_reason,
+            "disabled_reason": s.disabled_reason,
+        }
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in values if c != "name")
+        self._db.execute(
+            f"INSERT INTO sources ({columns}) VALUES ({marks}) ON CONFLICT (name) DO UPDATE SET {updates}",
+            tuple(values.values()),
+        )
+
+    def entry_counts(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT source, COUNT(*) FROM entries GROUP BY source").fetchall())
+
+    # --- entries ---------------------------------------------------------
+
+    def stored_entries(self, source: str, entry_ids: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """entry_id -> (row, content_hash) for those of `entry_ids` already stored."""
+        found: dict[str, tuple[int, str]] = {}
+        for chunk in _chunks(list(entry_ids), 500):
+            marks = ", ".join("?" for _ in chunk)
+            for row, entry_id, content_hash in self._db.execute(
+                f"SELECT id, entry_id, content_hash FROM entries WHERE source = ? AND entry_id IN ({marks})",
+                (source, *chunk),
+            ):
+                found[entry_id] = (row, content_hash)
+        return found
+
+    def insert_entry(self, e: Entry, now: datetime) -> int:
+        cursor = self._db.execute(
+            "INSERT INTO entries (source, entry_id, link, canonical_url, title, author, published, updated,"
+            " content, summary, tags, content_hash, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (e.source, e.entry_id, e.link, e.canonical_url, e.title, e.author, format_time(e.published),
+             format_time(e.updated), e.content, e.summary, json.dumps(list(e.tags), ensure_ascii=False),
+             e.content_hash, format_time(now), format_time(now)),
+        )
+        return cursor.lastrowid
+
+    def update_entry(self, row: int, e: Entry, now: datetime) -> None:
+        self._db.execute(
+            "UPDATE entries SET link = ?, canonical_url = ?, title = ?, author = ?, published = ?, updated = ?,"
+            " content = ?, summary = ?, tags = ?, content_hash = ?, last_seen = ? WHERE id = ?",
+            (e.link, e.canonical_url, e.title, e.author, format_time(e.published), format_time(e.updated),
+             e.content, e.summary, json.dumps(list(e.tags), ensure_ascii=False), e.content_hash,
+             format_time(now), row),
+        )
+
+    def entries(self, rows: Sequence[int]) -> dict[int, StoredEntry]:
+        found = {}
+        for chunk in _chunks(list(rows), 500):
+            marks = ", ".join("?" for _ in chunk)
+            for r in self._db.execute(f"SELECT * FROM entries WHERE id IN ({marks})", tuple(chunk)):
+                found[r[0]] = _entry_from_row(r)
+        return found
+
+    # --- stories ---------------------------------------------------------
+
+    def stories_of_entry(self, entry_row: int) -> list[StoredStory]:
+        return [
+            _story_from_row(r)
+            for r in self._db.execute(
+                "SELECT s.* FROM stories s JOIN story_entries se ON se.story = s.id WHERE se.entry = ?", (entry_row,)
+            )
+        ]
+
+    def stories_with_url(self, category: str, canonical_url: str) -> list[StoredStory]:
+        """Stories of a category holding a copy with this canonical URL."""
+        return [
+            _story_from_row(r)
+            for r in self._db.execute(
+                "SELECT DISTINCT s.* FROM entries e JOIN story_entries se ON se.entry = e.id"
+                " JOIN stories s ON s.id = se.story WHERE e.canonical_url = ? AND s.category = ?",
+                (canonical_url, category),
+            )
+        ]
+
+    def atom_id_taken(self, category: str, atom_id: str) -> bool:
+        return self._db.execute(
+            "SELECT 1 FROM stories WHERE category = ? AND atom_id = ?", (category, atom_id)
+        ).fetchone() is not None
+
+    def create_story(self, category: str, atom_id: str, entry_row: int, published: datetime, updated: datetime,
+                     now: datetime) -> int:
+        cursor = self._db.execute(
+            "INSERT INTO stories (category, atom_id, canonical_entry, published, updated, first_seen)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (category, atom_id, entry_row, format_time(published), format_time(updated), format_time(now)),
+        )
+        story = cursor.lastrowid
+        self.add_copy(story, entry_row, now)
+        return story
+
+    def add_copy(self, story: int, entry_row: int, now: datetime) -> None:
+        self._db.execute(
+            "INSERT INTO story_entries (story, entry, added) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (story, entry_row, format_time(now)),
+        )
+
+    def set_story(self, story: int, *, canonical_entry: int, updated: datetime) -> None:
+        self._db.execute(
+            "UPDATE stories SET canonical_entry = ?, updated = ? WHERE id = ?",
+            (canonical_entry, format_time(updated), story),
+        )
+
+    def story_copies(self, stories: Sequence[int]) -> dict[int, list[StoredEntry]]:
+        """story row -> its copies, in the order they arrived."""
+        copies: dict[int, list[StoredEntry]] = {s: [] for s in stories}
+        for chunk in _chunks(list(stories), 500):
+            marks = ", ".join("?" for _ in chunk)
+            for r in self._db.execute(
+                f"SELECT se.story, e.* FROM story_entries se JOIN entries e ON e.id = se.entry"
+                f" WHERE se.story IN ({marks}) ORDER BY se.added, e.id",
+                tuple(chunk),
+            ):
+                copies[r[0]].append(_entry_from_row(r[1:]))
+        return copies
+
+    def newest_stories(self, category: str, limit: int) -> list[StoredStory]:
+        """A category's newest stories, newest first; the index makes this cost
+        `limit` rows however long the history is."""
+        return [
+            _story_from_row(r)
+            for r in self._db.execute(
+                "SELECT * FROM stories WHERE category = ? ORDER BY published DESC, id DESC LIMIT ?",
+                (category, limit),
+            )
+        ]
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _source_from_row(r: dict) -> SourceState:
+    return SourceState(
+        name=r["name"], url=r["url"], configured_url=r["configured_url"],
+        caching=CachingInfo(r["etag"], r["last_modified"], r["content_hash"]),
+        feed_title=r["feed_title"], feed_link=r["feed_link"], feed_id=r["feed_id"],
+        feed_updated=parse_time(r["feed_updated"]), last_fetch=parse_time(r["last_fetch"]),
+        last_success=parse_time(r["last_success"]), last_error=r["last_error"], last_status=r["last_status"],
+        failures=r["failures"], failing_since=parse_time(r["failing_since"]),
+        next_poll=parse_time(r["next_poll"]), next_poll_reason=r["next_poll_reason"],
+        disabled_reason=r["disabled_reason"],
+    )
+
+
+def _entry_from_row(r: Sequence) -> StoredEntry:
+    (row, source, entry_id, link, canonical, title, author, published, updated, content, summary, tags,
+     content_hash, first_seen, _last_seen) = r
+    entry = Entry(
+        source=source, entry_id=entry_id, link=link, canonical_url=canonical, title=title, author=author,
+        published=parse_time(published), updated=parse_time(updated), content=content, summary=summary,
+        tags=tuple(json.loads(tags)), content_hash=content_hash,
+    )
+    return StoredEntry(row, entry, parse_time(first_seen))
+
+
+def _story_from_row(r: Sequence) -> StoredStory:
+    row, category, atom_id, canonical_entry, published, updated, _first_seen = r
+    return StoredStory(row, category, atom_id, canonical_entry, parse_time(published), parse_time(updated))

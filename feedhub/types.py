@@ -1,0 +1,197 @@
+"""Records passed between the pipeline's stages, named by stage.
+
+Data flows one way::
+
+    Source (config) -> FetchResult (fetch.py) -> FeedData/EntryData (parse.py)
+      -> Entry (normalize.py) -> stored rows (store.py) -> Story/CategoryView
+      -> files (publish/)
+
+Every record is a frozen dataclass; every datetime is timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class CachingInfo:
+    """Validators kept between polls of one source (conditional GET, RFC 9110 §13)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    # For servers without validators: an unchanged body is not parsed again.
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one retrieval of a source's URL gave.
+
+    ``content`` is None when the source is unchanged (304, or the same body
+    hash as last time): nothing to parse, nothing to publish.
+    """
+
+    url: str  # the URL finally read, after redirects
+    status: int | None  # HTTP status; None for file: sources
+    content: bytes | None
+    content_type: str | None = None  # the Content-Type header, with its charset
+    caching: CachingInfo = field(default_factory=CachingInfo)
+    # Set on 301/308 only: the stored URL of the source should become this one.
+    moved_to: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def not_modified(self) -> bool:
+        return self.content is None
+
+
+@dataclass(frozen=True)
+class EntryData:
+    """One entry as its feed gave it, before normalisation.
+
+    Links are as found (parse.py resolves them against the feed's base);
+    HTML is unsanitised; datetimes are aware UTC or None.
+    """
+
+    id: str | None
+    link: str | None
+    title: str | None  # plain text
+    author: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    content: str | None = None  # the fullest HTML body the feed carries
+    summary: str | None = None  # HTML
+    # Base URL for relative links inside content/summary (xml:base, else the entry link).
+    content_base: str | None = None
+    tags: tuple[str, ...] = ()
+    # <link rel="canonical"> or equivalent, when the entry gives one.
+    canonical_link: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedData:
+    """One parsed feed document."""
+
+    url: str  # the URL it was read from (its self link if it gives none)
+    version: str  # e.g. "rss20", "atom10", "json11"
+    title: str | None = None
+    link: str | None = None  # the site's home page (alternate link)
+    id: str | None = None
+    updated: datetime | None = None
+    author: str | None = None
+    language: str | None = None
+    entries: tuple[EntryData, ...] = ()
+    # Polling hints from the document itself (RSS <ttl>, sy:updatePeriod), seconds.
+    ttl_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An entry ready to store: clean, absolute, with a stable id."""
+
+    source: str  # the source's configured name
+    entry_id: str  # stable within the source: its id, else link, else content hash
+    link: str | None  # absolute http(s) URL of the original
+    canonical_url: str | None  # normalised URL used to find the same article elsewhere
+    title: str  # plain text, never empty
+    author: str | None
+    published: datetime | None
+    updated: datetime | None
+    content: str  # sanitised HTML, absolute links
+    summary: str  # sanitised HTML
+    tags: tuple[str, ...]
+    content_hash: str  # of title + content: tells an edit from a re-poll
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """How a published entry credits one source: feed and site metadata."""
+
+    name: str
+    feed_url: str  # the source feed's self link
+    site_link: str | None  # the source site's home page
+    feed_id: str | None
+    feed_title: str | None
+    feed_updated: datetime | None
+
+
+@dataclass(frozen=True)
+class StoryCopy:
+    """One source's copy of a story."""
+
+    source: SourceInfo
+    link: str | None  # the original article at that source
+    title: str
+    author: str | None
+
+
+@dataclass(frozen=True)
+class Story:
+    """One story in one category: what a published entry carries."""
+
+    id: str  # the published atom:id; never changes once given
+    category: str
+    title: str
+    link: str | None
+    author: str  # the canonical copy's author, else its source's name
+    content: str  # sanitised HTML without the attribution line (publish adds it)
+    summary: str
+    published: datetime
+    updated: datetime
+    tags: tuple[str, ...]
+    canonical: StoryCopy
+    others: tuple[StoryCopy, ...] = ()  # the other sources that carried it
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    """A category as published: its stories newest first, at most entries_per_feed."""
+
+    name: str
+    slug: str
+    stories: tuple[Story, ...]
+    sources: tuple[SourceInfo, ...] = ()  # the sources feeding this category
+
+    @property
+    def updated(self) -> datetime | None:
+        """The newest story's updated time, never the clock: an unchanged
+        category gives a byte-identical feed."""
+        return max((s.updated for s in self.stories), default=None)
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """The publishing side of the config, as publish/ needs it."""
+
+    title: str
+    base_url: str | None  # ends with "/" when set
+    language: str
+    timezone: str  # IANA name, for displayed dates
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What the store remembers of one source between polls and restarts."""
+
+    name: str
+    url: str  # where it is polled now: the configured URL, or where a 301/308 sent it
+    configured_url: str  # the config's URL when `url` was set; a new one in the config wins
+    caching: CachingInfo = field(default_factory=CachingInfo)
+    feed_title: str | None = None
+    feed_link: str | None = None
+    feed_id: str | None = None
+    feed_updated: datetime | None = None
+    last_fetch: datetime | None = None
+    last_success: datetime | None = None
+    last_error: str | None = None
+    last_status: int | None = None
+    failures: int = 0  # consecutive
+    failing_since: datetime | None = None
+    next_poll: datetime | None = None
+    next_poll_reason: str | None = None
+    disabled_reason: str | None = None  # set on 410 Gone: not polled again until the config changes
+
+    def source_info(self) -> SourceInfo:
+        return SourceInfo(self.name, self.url, self.feed_link, self.feed_id, self.feed_title, self.feed_updated)

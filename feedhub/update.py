@@ -1,0 +1,284 @@
+"""Refreshing sources: fetch -> parse -> normalise -> merge -> store.
+
+    for source in due sources:            (threads: fetching waits on the network)
+        result = fetch(source)            FetchResult | FetchError
+        feed, entries = parse(result)     (processes: parsing is CPU-bound Python)
+        with store.transaction():         (this thread only)
+            apply entries, record the source's state
+
+A source's failure is a value recorded on the source (shown by `status`),
+never an exception that stops the batch. A source's entries and its new
+validators are committed in one transaction, so a crash never leaves the store
+claiming "not modified" for entries it did not keep.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+
+from feedhub import policy
+from feedhub.config import Config, SourceConfig
+from feedhub.errors import FetchError, ParseError, SourceError
+from feedhub.fetch import Fetcher, FetchOptions
+from feedhub.merge import Change, Copy, choose_canonical, classify, story_atom_id, story_date
+from feedhub.normalize import normalize_feed
+from feedhub.parse import parse_feed
+from feedhub.store import Store
+from feedhub.types import Entry, FeedData, FetchResult, SourceState
+
+log = logging.getLogger("feedhub.update")
+
+# Below this many documents a process pool costs more to start than it saves.
+PARSE_POOL_THRESHOLD = 8
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """What one source's refresh did, for progress, logs and the summary."""
+
+    source: str
+    new: int = 0
+    edited: int = 0
+    not_modified: bool = False
+    error: str | None = None
+    categories_changed: frozenset[str] = frozenset()
+    moved_to: str | None = None
+
+
+@dataclass
+class CycleReport:
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+
+    @property
+    def changed_categories(self) -> set[str]:
+        return {c for o in self.outcomes for c in o.categories_changed}
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if o.error]
+
+    @property
+    def new_entries(self) -> int:
+        return sum(o.new for o in self.outcomes)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def initial_state(source: SourceConfig, stored: SourceState | None) -> SourceState:
+    """The stored state, reset where the config changed the source's URL."""
+    if stored is None:
+        return SourceState(name=source.name, url=source.url, configured_url=source.url)
+    if stored.configured_url != source.url:
+        # The user pointed the source elsewhere: forget the old address, its
+        # validators and any 410; entries already stored stay.
+        return replace(stored, url=source.url, configured_url=source.url, caching=type(stored.caching)(),
+                       disabled_reason=None, failures=0, failing_since=None, next_poll=None)
+    return stored
+
+
+def parse_and_normalize(content: bytes, url: str, content_type: str | None, encoding: str | None,
+                        timezone_name: str, source_name: str, fetched_at: datetime) -> tuple[FeedData, list[Entry]]:
+    """Runs in a worker process: bytes in, clean entries out."""
+    feed = parse_feed(content, url=url, content_type=content_type, encoding=encoding, timezone=timezone_name)
+    return replace(feed, entries=()), normalize_feed(feed, source_name, fetched_at)
+
+
+class Updater:
+    """Refreshes sources into a store. One per run (or per daemon)."""
+
+    def __init__(self, config: Config, store: Store, fetcher: Fetcher, *, fetch_workers: int = 16,
+                 clock: Callable[[], datetime] = utcnow):
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self.fetch_workers = fetch_workers
+        self.clock = clock
+        self._priority = {s.name: s.priority for s in config.sources}
+
+    def refresh(self, sources: Sequence[SourceConfig], on_outcome: Callable[[SourceOutcome], None] | None = None) -> CycleReport:
+        report = CycleReport()
+
+        def done(outcome: SourceOutcome) -> None:
+            report.outcomes.append(outcome)
+            if outcome.error:
+                log.warning("%s: %s", outcome.source, outcome.error)
+            else:
+                log.info("%s: %d new, %d edited%s", outcome.source, outcome.new, outcome.edited,
+                         " (not modified)" if outcome.not_modified else "")
+            if on_outcome:
+                on_outcome(outcome)
+
+        if not sources:
+            return report
+        stored = self.store.source_states()
+        states = {s.name: initial_state(s, stored.get(s.name)) for s in sources}
+        parse_pool: Executor | None = None
+        if len(sources) >= PARSE_POOL_THRESHOLD:
+            # forkserver: the fetch threads are running, and fork() with
+            # threads alive can copy a held lock into the child.
+            parse_pool = ProcessPoolExecutor(max_workers=multiprocessing.cpu_count() or 1,
+                                             mp_context=multiprocessing.get_context("forkserver"))
+        try:
+            with ThreadPoolExecutor(max_workers=self.fetch_workers, thread_name_prefix="fetch") as fetch_pool:
+                fetches = {fetch_pool.submit(self._fetch, s, states[s.name]): s for s in sources}
+                parses: dict[Future, tuple[SourceConfig, FetchResult, datetime]] = {}
+                for future in as_completed(fetches):
+                    source = fetches[future]
+                    fetched_at = self.clock()
+                    try:
+                        result = future.result()
+                    except SourceError as e:
+                        done(self._record_failure(source, states[source.name], e, fetched_at))
+                        continue
+                    if result.not_modified:
+                        done(self._record_unchanged(source, states[source.name], result, fetched_at))
+                        continue
+                    args = (result.content, result.url, result.content_type, source.encoding, source.timezone,
+                            source.name, fetched_at)
+                    if parse_pool is None:
+                        done(self._apply_parse(source, states[source.name], result, fetched_at,
+                                               lambda: parse_and_normalize(*args)))
+                    else:
+                        parses[parse_pool.submit(parse_and_normalize, *args)] = (source, result, fetched_at)
+                for future in as_completed(parses):
+                    source, result, fetched_at = parses[future]
+                    done(self._apply_parse(source, states[source.name], result, fetched_at, future.result))
+        finally:
+            if parse_pool is not None:
+                parse_pool.shutdown(cancel_futures=True)
+        return report
+
+    # --- the steps -------------------------------------------------------
+
+    def _fetch(self, source: SourceConfig, state: SourceState) -> FetchResult:
+        options = FetchOptions(
+            timeout=source.timeout,
+            connect_timeout=min(10.0, source.timeout),
+            headers=source.headers,
+            **({"user_agent": source.user_agent} if source.user_agent else {}),
+        )
+        return self.fetcher.fetch(state.url, caching=state.caching, options=options, base_dir=self.config.base_dir)
+
+    def _apply_parse(self, source: SourceConfig, state: SourceState, result: FetchResult, fetched_at: datetime,
+                     parsed: Callable[[], tuple[FeedData, list[Entry]]]) -> SourceOutcome:
+        try:
+            feed, entries = parsed()
+        except ParseError as e:
+            return self._record_failure(source, state, e, fetched_at, status=result.status)
+        except Exception as e:  # a parser bug must not stop the batch; say what it was
+            log.exception("%s: unexpected error while parsing", source.name)
+            return self._record_failure(source, state, ParseError(f"unexpected parser error: {type(e).__name__}: {e}"),
+                                        fetched_at, status=result.status)
+        now = self.clock()
+        with self.store.transaction():
+            new, edited, changed = self._store_entries(source, entries, now)
+            next_poll, reason = policy.after_success(source.name, source.interval, fetched_at,
+                                                     _hint(result, feed))
+            self.store.save_source_state(replace(
+                state,
+                url=result.moved_to or state.url,
+                caching=result.caching,
+                feed_title=feed.title or state.feed_title,
+                feed_link=feed.link or state.feed_link,
+                feed_id=feed.id or state.feed_id,
+                feed_updated=feed.updated or state.feed_updated,
+                last_fetch=fetched_at, last_success=fetched_at, last_error=None, last_status=result.status,
+                failures=0, failing_since=None, next_poll=next_poll, next_poll_reason=reason,
+            ))
+        if result.moved_to:
+            log.warning("%s: moved permanently to %s; polling there from now on", source.name, result.moved_to)
+        return SourceOutcome(source.name, new=new, edited=edited, categories_changed=frozenset(changed),
+                             moved_to=result.moved_to)
+
+    def _store_entries(self, source: SourceConfig, entries: list[Entry], now: datetime) -> tuple[int, int, set[str]]:
+        stored = self.store.stored_entries(source.name, [e.entry_id for e in entries])
+        new = edited = 0
+        changed: set[str] = set()
+        for entry in entries:
+            row, stored_hash = stored.get(entry.entry_id, (None, None))
+            change = classify(entry, stored_hash)
+            if change is Change.UNCHANGED:
+                continue
+            if change is Change.EDITED:
+                edited += 1
+                self.store.update_entry(row, entry, now)
+                for story in self.store.stories_of_entry(row):
+                    self._recanonicalize(story.row, story.canonical_entry, now, edited_row=row)
+                    changed.add(story.category)
+                continue
+            new += 1
+            row = self.store.insert_entry(entry, now)
+            for category in source.categories:
+                self._attach(entry, row, category, now)
+                changed.add(category)
+        return new, edited, changed
+
+    def _attach(self, entry: Entry, row: int, category: str, now: datetime) -> None:
+        """Put a new entry into the category's story for the same article, or a new story."""
+        existing = self.store.stories_with_url(category, entry.canonical_url) if entry.canonical_url else []
+        if existing:
+            story = existing[0]
+            self.store.add_copy(story.row, row, now)
+            self._recanonicalize(story.row, story.canonical_entry, now)
+            return
+        atom_id = story_atom_id(entry, taken=False)
+        if self.store.atom_id_taken(category, atom_id):
+            atom_id = story_atom_id(entry, taken=True)
+        date = story_date(entry, now)
+        self.store.create_story(category, atom_id, row, date, entry.updated or date, now)
+
+    def _recanonicalize(self, story: int, current: int, now: datetime, edited_row: int | None = None) -> None:
+        """Pick the story's canonical copy again; move `updated` only when the
+        text it shows changes (a new copy does not re-announce the story)."""
+        copies = self.store.story_copies([story])[story]
+        best = choose_canonical([Copy(c.row, c.entry, self._priority.get(c.entry.source, 0), c.first_seen)
+                                 for c in copies])
+        if best.row != current or edited_row == current:
+            shown = best.entry
+            updated = shown.updated if shown.updated and shown.updated <= now else now
+            self.store.set_story(story, canonical_entry=best.row, updated=updated)
+
+    def _record_unchanged(self, source: SourceConfig, state: SourceState, result: FetchResult,
+                          fetched_at: datetime) -> SourceOutcome:
+        next_poll, reason = policy.after_success(source.name, source.interval, fetched_at, _hint(result, None))
+        with self.store.transaction():
+            self.store.save_source_state(replace(
+                state, url=result.moved_to or state.url, caching=result.caching,
+                last_fetch=fetched_at, last_success=fetched_at, last_error=None, last_status=result.status,
+                failures=0, failing_since=None, next_poll=next_poll, next_poll_reason=reason,
+            ))
+        return SourceOutcome(source.name, not_modified=True, moved_to=result.moved_to)
+
+    def _record_failure(self, source: SourceConfig, state: SourceState, error: SourceError, fetched_at: datetime,
+                        status: int | None = None) -> SourceOutcome:
+        failures = state.failures + 1
+        status = getattr(error, "status", None) or status
+        next_poll, reason = policy.after_failure(source.name, source.interval, failures, fetched_at)
+        disabled = None
+        if isinstance(error, FetchError) and error.status == 410:
+            # 410 Gone: the publisher says the feed is gone for good. Stop
+            # polling, say so in `status`; a new URL in the config revives it.
+            disabled = "410 Gone: the server says this feed was removed; change its url to poll it again"
+            reason = "disabled"
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        with self.store.transaction():
+            self.store.save_source_state(replace(
+                state, last_fetch=fetched_at, last_error=message, last_status=status, failures=failures,
+                failing_since=state.failing_since or fetched_at, next_poll=next_poll, next_poll_reason=reason,
+                disabled_reason=disabled or state.disabled_reason,
+            ))
+        return SourceOutcome(source.name, error=message)
+
+
+def _hint(result: FetchResult, feed: FeedData | None) -> timedelta | None:
+    """The document's own polling hint (RSS <ttl>)."""
+    if feed is not None and feed.ttl_seconds:
+        return timedelta(seconds=feed.ttl_seconds)
+    return None
