@@ -36,7 +36,8 @@ def after_success(name: str, interval: timedelta, now: datetime, hint: timedelta
 def after_failure(name: str, interval: timedelta, failures: int, now: datetime,
                   retry_after: timedelta | None = None) -> tuple[datetime, str]:
     """Next poll after the `failures`-th failure in a row."""
-    backoff = min(interval * (2 ** max(failures - 1, 0)), max(MAX_BACKOFF, interval))
+    # The exponent is capped too: after months of failures 2**n would overflow.
+    backoff = min(interval * (2 ** min(max(failures - 1, 0), 20)), max(MAX_BACKOFF, interval))
     reason = f"backoff after {failures} failure{'s' if failures != 1 else ''}"
     if retry_after is not None and retry_after > backoff:
         backoff, reason = min(retry_after, timedelta(days=1)), "Retry-After"

@@ -183,6 +183,8 @@ class SourceState:
     feed_link: str | None = None
     feed_id: str | None = None
     feed_updated: datetime | None = None
+    # The feed's absolute self link (its own, else the http(s) or file: URL read).
+    feed_self: str | None = None
     last_fetch: datetime | None = None
     last_success: datetime | None = None
     last_error: str | None = None
@@ -194,4 +196,4 @@ class SourceState:
     disabled_reason: str | None = None  # set on 410 Gone: not polled again until the config changes
 
     def source_info(self) -> SourceInfo:
-        return SourceInfo(self.name, self.url, self.feed_link, self.feed_id, self.feed_title, self.feed_updated)
+        return SourceInfo(self.name, self.feed_self or self.url, self.feed_link, self.feed_id, self.feed_title, self.feed_updated)

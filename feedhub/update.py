@@ -189,6 +189,7 @@ class Updater:
                 feed_link=feed.link or state.feed_link,
                 feed_id=feed.id or state.feed_id,
                 feed_updated=feed.updated or state.feed_updated,
+                feed_self=self._self_link(feed, result),
                 last_fetch=fetched_at, last_success=fetched_at, last_error=None, last_status=result.status,
                 failures=0, failing_since=None, next_poll=next_poll, next_poll_reason=reason,
             ))
@@ -196,6 +197,13 @@ class Updater:
             log.warning("%s: moved permanently to %s; polling there from now on", source.name, result.moved_to)
         return SourceOutcome(source.name, new=new, edited=edited, categories_changed=frozenset(changed),
                              moved_to=result.moved_to)
+
+    def _self_link(self, feed: FeedData, result: FetchResult) -> str:
+        """An absolute URL for the source feed, for atom:source's self link."""
+        for url in (feed.url, result.url):
+            if url and url.split(":", 1)[0].lower() in ("http", "https", "file"):
+                return url
+        return (self.config.base_dir / result.url).resolve().as_uri()
 
     def _store_entries(self, source: SourceConfig, entries: list[Entry], now: datetime) -> tuple[int, int, set[str]]:
         stored = self.store.stored_entries(source.name, [e.entry_id for e in entries])

@@ -1,0 +1,178 @@
+"""The command line: run, run --once, check-config, status.
+
+Every FeedhubError becomes one line on stderr and exit status 1; a traceback
+is printed only for a bug (and then with a request to report it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import datetime, timezone
+
+from feedhub import __version__
+from feedhub.config import Config, describe, load_config, resolve_config_path
+from feedhub.errors import ConfigError, FeedhubError
+from feedhub.store import Store, format_time
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return args.command(args)
+    except ConfigError as e:
+        print(f"feedhub: {e}", file=sys.stderr)
+        return 1
+    except FeedhubError as e:
+        print(f"feedhub: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("feedhub: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="feedhub", description="Aggregate news feeds, merge the same story, publish per-category feeds.")
+    parser.add_argument("--version", action="version", version=f"feedhub {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="config file (default: $FEEDHUB_CONFIG, then config/feedhub.yaml)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="log more (-v: every source, -vv: debug)")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", parents=[common], help="poll on schedule and publish (or one cycle with --once)")
+    run.add_argument("--once", action="store_true", help="poll every enabled source once, publish, exit")
+    run.set_defaults(command=cmd_run)
+
+    check = commands.add_parser("check-config", parents=[common], help="validate the config and print it resolved")
+    check.set_defaults(command=cmd_check_config)
+
+    status = commands.add_parser("status", parents=[common], help="each source's health and next poll")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(command=cmd_status)
+    return parser
+
+
+def _setup_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
+    # Libraries speak only when asked twice.
+    for noisy in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if verbosity < 2 else logging.DEBUG)
+
+
+def _load(args) -> Config:
+    return load_config(resolve_config_path(args.config))
+
+
+def cmd_check_config(args) -> int:
+    config = _load(args)
+    print(describe(config), end="")
+    print(f"# {config.path}: OK ({len(config.sources)} sources, {len(config.categories)} categories)", file=sys.stderr)
+    return 0
+
+
+def cmd_run(args) -> int:
+    config = _load(args)
+    if not args.once:
+        from feedhub.schedule import run_daemon
+
+        return run_daemon(config)
+    from feedhub.cycle import pollable, run_cycle
+    from feedhub.fetch import Fetcher
+    from feedhub.update import Updater
+
+    store = Store.open(config.storage_url)
+    try:
+        sources, skipped = pollable(config, store)
+        for source, reason in skipped:
+            logging.getLogger("feedhub").info("%s: skipped: %s", source.name, reason)
+        progress = _Progress(len(sources)) if sys.stderr.isatty() else None
+        with Fetcher() as fetcher:
+            summary = run_cycle(config, store, Updater(config, store, fetcher), sources,
+                                progress.update if progress else None)
+        if progress:
+            progress.finish()
+        print(f"feedhub: {summary.line()}", file=sys.stderr)
+    finally:
+        store.close()
+    return 0
+
+
+class _Progress:
+    """One self-rewriting line on a terminal: sources done and failed, new entries."""
+
+    def __init__(self, total: int):
+        self.total, self.done, self.failed, self.new = total, 0, 0, 0
+
+    def update(self, outcome) -> None:
+        self.done += 1
+        self.failed += bool(outcome.error)
+        self.new += outcome.new
+        sys.stderr.write(f"\r\x1b[K[{self.done}/{self.total}] {self.failed} failed, {self.new} new  {outcome.source[:40]}")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        sys.stderr.write("\r\x1b[K")
+
+
+def cmd_status(args) -> int:
+    config = _load(args)
+    store = Store.open(config.storage_url)
+    try:
+        states = store.source_states()
+        counts = store.entry_counts()
+    finally:
+        store.close()
+    rows = []
+    for source in config.sources:
+        state = states.get(source.name)
+        if not source.enabled:
+            health = "disabled (config)"
+        elif state is None or state.last_fetch is None:
+            health = "never polled"
+        elif state.disabled_reason:
+            health = "disabled (410 Gone)"
+        elif state.failures:
+            health = f"failing since {_local(state.failing_since, config)}"
+        else:
+            health = "ok"
+        rows.append({
+            "name": source.name,
+            "url": state.url if state else source.url,
+            "state": health,
+            "entries": counts.get(source.name, 0),
+            "last_success": format_time(state.last_success) if state else None,
+            "last_error": state.last_error if state else None,
+            "last_status": state.last_status if state else None,
+            "failures": state.failures if state else 0,
+            "next_poll": format_time(state.next_poll) if state else None,
+            "next_poll_reason": state.next_poll_reason if state else None,
+            "moved": bool(state and state.url != source.url),
+        })
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    now = datetime.now(timezone.utc)
+    for row, source in zip(rows, config.sources):
+        state = states.get(source.name)
+        print(f"{row['name']}: {row['state']}, {row['entries']} entries")
+        print(f"    last success: {_local(state.last_success, config) if state else 'never'}")
+        if row["last_error"]:
+            print(f"    last error:   {row['last_error']} ({row['failures']} in a row)")
+        if row["moved"]:
+            print(f"    moved to:     {row['url']}")
+        if state and state.next_poll and not state.disabled_reason:
+            due = "due now" if state.next_poll <= now else _local(state.next_poll, config)
+            print(f"    next poll:    {due} ({state.next_poll_reason})")
+    return 0
+
+
+def _local(value: datetime | None, config: Config) -> str:
+    if value is None:
+        return "never"
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo(config.site.timezone)).strftime("%Y-%m-%d %H:%M:%S %z")

@@ -1,0 +1,91 @@
+"""One cycle: refresh the given sources, then publish what changed.
+
+Shared by `feedhub run --once` and the daemon, which differ only in which
+sources are due and in how often they call this.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from feedhub import __version__
+from feedhub.config import Config, SourceConfig
+from feedhub.publish import FEED_FILE, PAGE_FILE, publish_site
+from feedhub.store import Store
+from feedhub.update import CycleReport, SourceOutcome, Updater
+from feedhub.views import build_views
+
+log = logging.getLogger("feedhub.cycle")
+
+
+@dataclass(frozen=True)
+class CycleSummary:
+    report: CycleReport
+    written: tuple[Path, ...]
+    seconds: float
+
+    def line(self) -> str:
+        """The one-line summary `run --once` ends with."""
+        outcomes = self.report.outcomes
+        failed = len(self.report.failed)
+        unchanged = sum(o.not_modified for o in outcomes)
+        edited = sum(o.edited for o in outcomes)
+        parts = [f"{len(outcomes)} source{'s' if len(outcomes) != 1 else ''} polled"]
+        details = [f"{failed} failed"] if failed else []
+        if unchanged:
+            details.append(f"{unchanged} not modified")
+        if details:
+            parts[0] += f" ({', '.join(details)})"
+        parts.append(f"{self.report.new_entries} new entr{'ies' if self.report.new_entries != 1 else 'y'}")
+        if edited:
+            parts.append(f"{edited} edited")
+        parts.append(f"{len(self.written)} file{'s' if len(self.written) != 1 else ''} written")
+        return ", ".join(parts) + f" in {self.seconds:.1f} s"
+
+
+def needs_publishing(config: Config, changed: set[str]) -> bool:
+    """Publish when something changed, or when a file is missing (a fresh
+    output folder, or one a user cleaned)."""
+    if changed:
+        return True
+    out = config.output_dir
+    if not (out / PAGE_FILE).exists() or not (out / "feeds.opml").exists():
+        return True
+    return any(not (out / c.slug / FEED_FILE).exists() for c in config.categories)
+
+
+def publish(config: Config, store: Store) -> list[Path]:
+    views = build_views(config, store)
+    return publish_site(views, config.site, config.output_dir, template_dir=config.template_dir,
+                        generator_version=__version__)
+
+
+def run_cycle(config: Config, store: Store, updater: Updater, sources: Sequence[SourceConfig],
+              on_outcome: Callable[[SourceOutcome], None] | None = None) -> CycleSummary:
+    started = time.monotonic()
+    report = updater.refresh(sources, on_outcome)
+    written: list[Path] = []
+    if needs_publishing(config, report.changed_categories):
+        written = publish(config, store)
+        for path in written:
+            log.info("wrote %s", path)
+    return CycleSummary(report, tuple(written), time.monotonic() - started)
+
+
+def pollable(config: Config, store: Store) -> tuple[list[SourceConfig], list[tuple[SourceConfig, str]]]:
+    """Enabled sources to poll, and those skipped with the reason why."""
+    states = store.source_states()
+    poll, skipped = [], []
+    for source in config.sources:
+        state = states.get(source.name)
+        if not source.enabled:
+            skipped.append((source, "disabled in the config"))
+        elif state and state.disabled_reason and state.configured_url == source.url:
+            skipped.append((source, state.disabled_reason))
+        else:
+            poll.append(source)
+    return poll, skipped

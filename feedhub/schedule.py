@@ -1,0 +1,162 @@
+"""The daemon: APScheduler says when each source is due; one loop does the work.
+
+APScheduler (3.x) holds one job per source, firing at the source's next poll
+time from the store (so a restart resumes the schedule instead of polling
+everything at once). A job only marks its source due and wakes the loop; the
+loop refreshes every due source in one batch, publishes, and reschedules each
+from the state the refresh stored (interval, backoff, server hints). Only the
+loop touches the store.
+
+Signal handlers only set flags and wake the loop (as Radicale's do): SIGTERM
+and SIGINT stop it after aborting in-flight requests, SIGHUP reloads the
+config (an invalid one is reported and the old one kept running).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from feedhub.config import Config, load_config
+from feedhub.cycle import pollable, run_cycle
+from feedhub.errors import ConfigError, FeedhubError
+from feedhub.fetch import Fetcher
+from feedhub.policy import jitter_for
+from feedhub.store import Store
+from feedhub.update import Updater, utcnow
+
+log = logging.getLogger("feedhub.daemon")
+
+
+class Daemon:
+    def __init__(self, config: Config):
+        self.config = config
+        self.wake = threading.Event()
+        self.stopping = False
+        self.reload_requested = False
+        self._due: set[str] = set()
+        self._due_lock = threading.Lock()
+        self.scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
+                                                                           "misfire_grace_time": None})
+        self.fetcher: Fetcher | None = None
+
+    # --- signals: set a flag, wake the loop, nothing else ------------------
+
+    def request_stop(self, *_):
+        self.stopping = True
+        self.wake.set()
+        if self.fetcher is not None:
+            # Abort requests in flight so that shutdown takes seconds, not a
+            # whole timeout; their sources are simply polled next time.
+            threading.Thread(target=self.fetcher.close, daemon=True).start()
+
+    def request_reload(self, *_):
+        self.reload_requested = True
+        self.wake.set()
+
+    def _mark_due(self, name: str) -> None:
+        with self._due_lock:
+            self._due.add(name)
+        self.wake.set()
+
+    # --- the loop ------------------------------------------------------------
+
+    def run(self) -> int:
+        store = Store.open(self.config.storage_url)
+        self.fetcher = Fetcher()
+        self.scheduler.start()
+        try:
+            self._schedule_all(store)
+            log.warning("feedhub daemon started: %d sources, publishing to %s", len(self.config.sources),
+                        self.config.output_dir)
+            while not self.stopping:
+                # A timeout, so that a signal arriving just before the wait is
+                # seen within a second whatever the platform's wait does.
+                self.wake.wait(1.0)
+                self.wake.clear()
+                if self.stopping:
+                    break
+                if self.reload_requested:
+                    self.reload_requested = False
+                    self._reload(store)
+                with self._due_lock:
+                    due, self._due = self._due, set()
+                if due:
+                    self._poll(store, due)
+        finally:
+            self.scheduler.shutdown(wait=False)
+            self.fetcher.close()
+            store.close()
+        log.warning("feedhub daemon stopped")
+        return 0
+
+    def _poll(self, store: Store, due: set[str]) -> None:
+        sources, _ = pollable(self.config, store)
+        batch = [s for s in sources if s.name in due]
+        updater = Updater(self.config, store, self.fetcher)
+        try:
+            summary = run_cycle(self.config, store, updater, batch)
+        except FeedhubError as e:
+            # Storage or output trouble: say so, keep the schedule, try again later.
+            log.error("cycle failed: %s", e)
+            for s in batch:
+                self._schedule(s.name, utcnow() + s.interval)
+            return
+        if not self.stopping:
+            log.info("%s", summary.line())
+            states = store.source_states()
+            for s in batch:
+                state = states.get(s.name)
+                if state and state.disabled_reason:
+                    self._unschedule(s.name)
+                else:
+                    self._schedule(s.name, state.next_poll if state and state.next_poll else utcnow() + s.interval)
+
+    def _schedule_all(self, store: Store) -> None:
+        """Each enabled source at its stored next poll; never polled ones now,
+        spread by their jitter so that a big config does not start as a burst."""
+        sources, skipped = pollable(self.config, store)
+        for source, reason in skipped:
+            log.info("%s: not polled: %s", source.name, reason)
+        states = store.source_states()
+        now = utcnow()
+        for job in self.scheduler.get_jobs():
+            job.remove()
+        for source in sources:
+            state = states.get(source.name)
+            when = state.next_poll if state and state.next_poll else now + jitter_for(source.name, timedelta(seconds=20))
+            self._schedule(source.name, max(when, now))
+
+    def _schedule(self, name: str, when: datetime) -> None:
+        self.scheduler.add_job(self._mark_due, "date", run_date=max(when, utcnow()), args=[name], id=name,
+                               replace_existing=True)
+
+    def _unschedule(self, name: str) -> None:
+        job = self.scheduler.get_job(name)
+        if job:
+            job.remove()
+
+    def _reload(self, store: Store) -> None:
+        try:
+            new = load_config(self.config.path)
+        except ConfigError as e:
+            log.error("config not reloaded, the running one stays: %s", str(e).replace("\n", " "))
+            return
+        if new.storage_url != self.config.storage_url:
+            log.error("config not reloaded: storage.url cannot change while running (restart feedhub)")
+            return
+        self.config = new
+        self._schedule_all(store)
+        log.warning("config reloaded from %s: %d sources", new.path, len(new.sources))
+
+
+def run_daemon(config: Config) -> int:
+    daemon = Daemon(config)
+    signal.signal(signal.SIGTERM, daemon.request_stop)
+    signal.signal(signal.SIGINT, daemon.request_stop)
+    signal.signal(signal.SIGHUP, daemon.request_reload)
+    return daemon.run()
