@@ -1,0 +1,108 @@
+"""What every output format shares: clean text, safe links, the attribution line.
+
+The Atom feed and the HTML pages must credit a story's sources in the same
+words, so the attribution is built here once, as an HTML fragment.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from html import escape
+from urllib.parse import quote, urlsplit
+
+from feedhub.types import CategoryView, Story, StoryCopy
+
+# A category's files under output/ (DESIGN.md, "The output").
+FEED_FILE = "atom.xml"
+PAGE_FILE = "index.html"
+
+# A category without stories still needs an atom:updated (RFC 4287 §4.2.15);
+# a fixed instant keeps its file byte-identical from run to run.
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+# Characters outside XML 1.0's Char production (§2.2): C0 controls other than
+# tab, LF and CR; the non-characters U+FFFE/U+FFFF; and surrogate code points,
+# which in a Python str are always unpaired. lxml refuses them with ValueError,
+# and HTML forbids the same controls, so every text is cleaned before output.
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids."""
+    return _NOT_XML_CHAR.sub("", text)
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) URL, else None.
+
+    Links to originals are put into pages and feeds as they are; refusing any
+    other scheme keeps a ``javascript:`` URL from ever becoming a live link.
+    """
+    if not url:
+        return None
+    url = xml_safe(url).strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed "[" in an IPv6 host
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url
+    return None
+
+
+def feed_path(view: CategoryView) -> str:
+    """The category's feed, as a URL path relative to output/."""
+    return f"{quote(view.slug)}/{FEED_FILE}"
+
+
+def page_path(view: CategoryView) -> str:
+    """The category's page, as a URL path relative to output/."""
+    return f"{quote(view.slug)}/{PAGE_FILE}"
+
+
+def is_chinese(language: str) -> bool:
+    return language.lower().startswith("zh")
+
+
+def story_link(story: Story) -> str | None:
+    """The original article: the story's link, else its canonical copy's."""
+    return web_url(story.link) or web_url(story.canonical.link)
+
+
+def first_text(*candidates: str | None) -> str:
+    """The first candidate with visible text once cleaned, else ""."""
+    for text in candidates:
+        cleaned = xml_safe(text or "").strip()
+        if cleaned:
+            return cleaned
+    return ""
+
+
+def story_author(story: Story) -> str:
+    """The story's author; an empty or blank one falls back to its source's
+    name, so every entry names someone (RFC 4287 §4.1.2)."""
+    return first_text(story.author, story.canonical.author, story.canonical.source.name)
+
+
+def _credit(copy: StoryCopy, fallback_link: str | None = None) -> str:
+    """One source's name, linking its copy of the article when there is one."""
+    name = escape(xml_safe(copy.source.name))
+    link = web_url(copy.link) or fallback_link
+    if link is None:
+        return name
+    return f'<a href="{escape(link, quote=True)}">{name}</a>'
+
+
+def attribution_html(story: Story, language: str) -> str:
+    """The visible credit closing every published story (DESIGN.md, "Every
+    published Atom entry"): the canonical source, then the others, if any."""
+    if is_chinese(language):
+        source_label, also_label, sep = "文章来源：", "同时刊载于：", "、"
+    else:
+        source_label, also_label, sep = "Source: ", "Also reported by: ", ", "
+    html = f'<p class="attribution">{source_label}{_credit(story.canonical, story_link(story))}</p>'
+    if story.others:
+        others = sep.join(_credit(copy) for copy in story.others)
+        html += f'<p class="also">{also_label}{others}</p>'
+    return html
