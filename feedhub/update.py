@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import datetime, timedelta, timezone
 
 from feedhub import policy
@@ -125,31 +126,51 @@ class Updater:
             # threads alive can copy a held lock into the child.
             parse_pool = ProcessPoolExecutor(max_workers=multiprocessing.cpu_count() or 1,
                                              mp_context=multiprocessing.get_context("forkserver"))
+        # Results are stored in config order whatever order the network
+        # answers in, so that which copy of a story arrives first (and so the
+        # story's id) is the same on every machine.
+        steps: dict[int, Callable[[], SourceOutcome]] = {}
+        next_index = 0
+
+        def ready(index: int, step: Callable[[], SourceOutcome]) -> None:
+            nonlocal next_index
+            steps[index] = step
+            while next_index in steps:
+                done(steps.pop(next_index)())
+                next_index += 1
+
         try:
             with ThreadPoolExecutor(max_workers=self.fetch_workers, thread_name_prefix="fetch") as fetch_pool:
-                fetches = {fetch_pool.submit(self._fetch, s, states[s.name]): s for s in sources}
-                parses: dict[Future, tuple[SourceConfig, FetchResult, datetime]] = {}
-                for future in as_completed(fetches):
-                    source = fetches[future]
-                    fetched_at = self.clock()
-                    try:
-                        result = future.result()
-                    except SourceError as e:
-                        done(self._record_failure(source, states[source.name], e, fetched_at))
-                        continue
-                    if result.not_modified:
-                        done(self._record_unchanged(source, states[source.name], result, fetched_at))
-                        continue
-                    args = (result.content, result.url, result.content_type, source.encoding, source.timezone,
-                            source.name, fetched_at)
-                    if parse_pool is None:
-                        done(self._apply_parse(source, states[source.name], result, fetched_at,
-                                               lambda: parse_and_normalize(*args)))
-                    else:
-                        parses[parse_pool.submit(parse_and_normalize, *args)] = (source, result, fetched_at)
-                for future in as_completed(parses):
-                    source, result, fetched_at = parses[future]
-                    done(self._apply_parse(source, states[source.name], result, fetched_at, future.result))
+                waiting: dict[Future, tuple[str, int]] = {
+                    fetch_pool.submit(self._fetch, s, states[s.name]): ("fetch", i) for i, s in enumerate(sources)
+                }
+                fetched: dict[int, tuple[FetchResult, datetime]] = {}
+                while waiting:
+                    finished, _ = wait(waiting, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        stage, i = waiting.pop(future)
+                        source, state = sources[i], states[sources[i].name]
+                        if stage == "parse":
+                            result, fetched_at = fetched.pop(i)
+                            ready(i, partial(self._apply_parse, source, state, result, fetched_at, future.result))
+                            continue
+                        fetched_at = self.clock()
+                        try:
+                            result = future.result()
+                        except SourceError as e:
+                            ready(i, partial(self._record_failure, source, state, e, fetched_at))
+                            continue
+                        if result.not_modified:
+                            ready(i, partial(self._record_unchanged, source, state, result, fetched_at))
+                            continue
+                        args = (result.content, result.url, result.content_type, source.encoding, source.timezone,
+                                source.name, fetched_at)
+                        if parse_pool is None:
+                            ready(i, partial(self._apply_parse, source, state, result, fetched_at,
+                                             partial(parse_and_normalize, *args)))
+                        else:
+                            fetched[i] = (result, fetched_at)
+                            waiting[parse_pool.submit(parse_and_normalize, *args)] = ("parse", i)
         finally:
             if parse_pool is not None:
                 parse_pool.shutdown(cancel_futures=True)
