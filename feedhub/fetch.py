@@ -1,0 +1,630 @@
+"""Retrieve a source's document: over HTTP(S) with a conditional GET, or from a file.
+
+This is the only module that imports httpx (and httpcore, the layer httpx is
+built on). Whatever goes wrong becomes one ``FetchError`` with a one-line
+message; the caller records it on the source and carries on with the others.
+
+Every fetch is bounded three ways:
+
+* a total deadline (``FetchOptions.timeout``) covering connect, TLS, redirects,
+  headers and body. httpx's read timeout restarts on every read, so a server
+  that drips one byte a second, in its headers or its body, would never trip
+  it. A small network backend clamps every socket operation, each read of a
+  body chunk included, to the time left (``_DeadlineStream``).
+* a cap on the *decoded* body (``max_bytes``). We undo the content codings
+  ourselves, in steps of at most ``_STEP`` output bytes, and count while
+  streaming, so a gzip bomb costs about ``max_bytes`` of memory, not gigabytes.
+* ``max_redirects``. Redirects are followed by hand: we need to know whether
+  every hop was permanent (``moved_to``), and to refuse loops and non-HTTP
+  targets.
+
+Several small httpx clients share the work instead of one big one: httpcore's
+pool spends CPU per request in proportion to its size (encode/httpx#3215).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.cookiejar
+import itertools
+import math
+import socket
+import ssl
+import threading
+import time
+import urllib.parse
+import urllib.request
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpcore
+import httpx
+
+import feedhub
+from feedhub.errors import FetchError
+from feedhub.types import CachingInfo, FetchResult
+
+try:
+    import brotli
+except ImportError:  # optional: without it we simply don't offer br
+    brotli = None
+
+# Only brotli >= 1.2 can bound the output of one call (output_buffer_limit);
+# with an older one a few input bytes could become gigabytes, so no br then.
+_BROTLI = brotli is not None and hasattr(brotli.Decompressor, "can_accept_more_data")
+
+# Feed types first; a server with content negotiation picks a feed over HTML
+# (RFC 9110 §12.5.1). The catch-all stays: many feeds are served as text/html.
+ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/rdf+xml, "
+    "application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+)
+ACCEPT_ENCODING = "gzip, deflate, br" if _BROTLI else "gzip, deflate"
+
+# Response headers the scheduler may use to pace its polls (RFC 9111 §5,
+# RFC 9110 §10.2.3 Retry-After) and WebSub hub discovery (Link).
+KEPT_HEADERS = frozenset({"cache-control", "expires", "date", "age", "retry-after", "link"})
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT = frozenset({301, 308})  # RFC 9110 §15.4.2, §15.4.9: update stored links
+_MAX_PER_CLIENT = 8  # connections per httpx client, see the module docstring
+_STEP = 64 * 1024  # most output bytes one decompression call may produce
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    timeout: float = 30.0  # total deadline per fetch, seconds, redirects included
+    connect_timeout: float = 10.0
+    max_bytes: int = 10 * 1024 * 1024  # cap on the decoded body
+    max_redirects: int = 10
+    user_agent: str = feedhub.USER_AGENT
+    # Sent only to the source URL's own origin: they may carry cookies or tokens.
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+class Fetcher:
+    """Fetches sources; safe to call from many threads at once.
+
+    At most ``max_connections`` fetches run at a time; callers beyond that wait
+    *before* their deadline starts, so a long queue never makes a fetch time out.
+    """
+
+    def __init__(self, *, max_connections: int = 16) -> None:
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
+        count = math.ceil(max_connections / _MAX_PER_CLIENT)
+        sizes = [max_connections // count + (i < max_connections % count) for i in range(count)]
+        ssl_context = httpx.create_ssl_context()  # certifi's CAs; built once, it is slow
+        self._lanes = [_Lane(_new_client(size, ssl_context), size) for size in sizes]
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._closed = True
+        for lane in self._lanes:
+            lane.client.close()
+
+    def fetch(self, url: str, *, caching: CachingInfo, options: FetchOptions, base_dir: Path) -> FetchResult:
+        """Retrieve ``url``: http(s), a ``file:`` URL, or a path relative to ``base_dir``.
+
+        Returns content=None when the source is unchanged since ``caching``.
+        Raises FetchError for every failure.
+        """
+        if self._closed:
+            raise RuntimeError("Fetcher.fetch() called after close()")
+        try:
+            scheme = urllib.parse.urlsplit(url).scheme.lower()
+        except ValueError as exc:
+            raise FetchError(f"invalid URL {url!r}: {exc}") from exc
+        if scheme in ("http", "https"):
+            return self._fetch_http(url, caching, options)
+        if scheme == "file":
+            return _read_file(_file_url_path(url, base_dir), caching, options)
+        if scheme == "" or len(scheme) == 1:  # a plain path; one letter is a Windows drive
+            return _read_file(base_dir / url, caching, options)
+        raise FetchError(f"unsupported URL scheme {scheme!r} in {url}: use http(s), file: or a path")
+
+    def _fetch_http(self, url: str, caching: CachingInfo, options: FetchOptions) -> FetchResult:
+        try:
+            first = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"invalid URL {url!r}: {exc}") from exc
+        with self._client_for(first.host) as client:
+            token = _DEADLINE.set(time.monotonic() + options.timeout)
+            try:
+                return _follow(client, first, caching, options)
+            finally:
+                _DEADLINE.reset(token)
+
+    @contextmanager
+    def _client_for(self, host: str) -> Iterator[httpx.Client]:
+        """Take a connection slot; prefer the host's own client so that feeds of
+        one site polled together reuse its keep-alive connections."""
+        with self._slots:
+            with self._lock:
+                lane = self._lanes[zlib.crc32(host.encode()) % len(self._lanes)]
+                if lane.busy >= lane.capacity:
+                    # The semaphore guarantees some client has a free connection.
+                    lane = min(self._lanes, key=lambda candidate: candidate.busy)
+                lane.busy += 1
+            try:
+                yield lane.client
+            finally:
+                with self._lock:
+                    lane.busy -= 1
+
+
+@dataclass(eq=False)
+class _Lane:
+    client: httpx.Client
+    capacity: int
+    busy: int = 0
+
+
+# ---------------------------------------------------------------- HTTP exchange
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    reason: str
+    headers: httpx.Headers
+    body: bytes | None  # read for 2xx only
+
+
+def _follow(client: httpx.Client, url: httpx.URL, caching: CachingInfo, options: FetchOptions) -> FetchResult:
+    """GET ``url``, following redirects, and apply the status and caching policy."""
+    statuses: list[int] = []
+    seen = {str(url)}
+    current = url
+    while True:
+        # Caller-given headers go to the configured origin only (RFC 9110 §15.4).
+        own_origin = _origin(current) == _origin(url)
+        reply = _exchange(client, current, _request_headers(options, caching, own_origin), options)
+        if reply.status not in _REDIRECTS:
+            break
+        target = _redirect_target(current, reply)
+        statuses.append(reply.status)
+        if str(target) in seen:
+            raise FetchError(f"redirect loop: {current} redirects back to {target}", status=reply.status)
+        if len(statuses) > options.max_redirects:
+            message = f"too many redirects (more than {options.max_redirects}), last to {target}"
+            raise FetchError(message, status=reply.status)
+        seen.add(str(target))
+        current = target
+
+    # A chain of permanent redirects only means the source has moved for good.
+    moved_to = str(current) if statuses and all(s in _PERMANENT for s in statuses) else None
+    kept = tuple((name, value) for name, value in reply.headers.multi_items() if name in KEPT_HEADERS)
+    where = f" at {current}" if statuses else ""
+
+    if reply.status == 304:  # RFC 9110 §15.4.5: our stored copy is still current
+        if not (caching.etag or caching.last_modified):
+            raise FetchError(f"HTTP 304 Not Modified to an unconditional request{where}", status=304)
+        return FetchResult(url=str(current), status=304, content=None, caching=caching, moved_to=moved_to, headers=kept)
+    if not 200 <= reply.status < 300:
+        raise FetchError(_status_message(reply) + where, status=reply.status)
+
+    assert reply.body is not None
+    digest = hashlib.sha256(reply.body).hexdigest()
+    new_caching = CachingInfo(
+        etag=_validator(reply.headers, b"etag"),
+        last_modified=_validator(reply.headers, b"last-modified"),
+        content_hash=digest,
+    )
+    return FetchResult(
+        url=str(current),
+        status=reply.status,
+        # Servers without validators: the same bytes as last time are no news.
+        content=None if digest == caching.content_hash else reply.body,
+        content_type=reply.headers.get("content-type"),
+        caching=new_caching,
+        moved_to=moved_to,
+        headers=kept,
+    )
+
+
+def _exchange(
+    client: httpx.Client, url: httpx.URL, headers: list[tuple[str, str | bytes]], options: FetchOptions
+) -> _Reply:
+    """One request and its response; the body is read only for a 2xx status."""
+    timeout = httpx.Timeout(options.timeout, connect=options.connect_timeout)
+    try:
+        response = client.send(client.build_request("GET", url, headers=headers, timeout=timeout), stream=True)
+        try:
+            status = response.status_code
+            body = _read_body(response, options) if 200 <= status < 300 else None
+            return _Reply(status, response.reason_phrase, response.headers, body)
+        finally:
+            # Back to the pool; with an unread redirect or error body the
+            # connection is closed instead, which is cheaper than draining it.
+            response.close()
+    except _TRANSPORT_ERRORS as exc:
+        raise _transport_error(exc, url, options) from exc
+
+
+def _request_headers(
+    options: FetchOptions, caching: CachingInfo, own_origin: bool
+) -> list[tuple[str, str | bytes]]:
+    extra = list(options.headers) if own_origin else []
+    overridden = {name.lower() for name, _ in extra}
+    ours = (("User-Agent", options.user_agent), ("Accept", ACCEPT), ("Accept-Encoding", ACCEPT_ENCODING))
+    headers = [(name, value) for name, value in ours if name.lower() not in overridden]
+    headers += [(n, v) for n, v in extra if n.lower() not in ("if-none-match", "if-modified-since")]
+    # Text from the config goes out as UTF-8 (httpx would refuse non-ASCII).
+    sent: list[tuple[str, str | bytes]] = [(n, v if v.isascii() else v.encode("utf-8")) for n, v in headers]
+    # Conditional GET (RFC 9110 §13.1.2, §13.1.3): the validators byte for
+    # byte as the server gave them (see _validator); sending both is allowed
+    # (RFC 9111 §4.3.1).
+    if caching.etag:
+        sent.append(("If-None-Match", _octets(caching.etag)))
+    if caching.last_modified:
+        sent.append(("If-Modified-Since", _octets(caching.last_modified)))
+    return sent
+
+
+def _validator(headers: httpx.Headers, name: bytes) -> str | None:
+    """A validator kept as Latin-1 text, so that any octets the server sent
+    (RFC 9110 §5.5 obs-text) go back unchanged."""
+    for key, value in headers.raw:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _octets(value: str) -> bytes:
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:  # not one of ours: a caller-made CachingInfo
+        return value.encode("utf-8")
+
+
+def _redirect_target(current: httpx.URL, reply: _Reply) -> httpx.URL:
+    location = reply.headers.get("location")
+    if not location:
+        raise FetchError(f"HTTP {reply.status} redirect without a Location header from {current}", status=reply.status)
+    try:
+        target = current.join(location.strip())  # relative references: RFC 9110 §10.2.2
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"HTTP {reply.status} redirect to an invalid URL {location!r}", status=reply.status) from exc
+    if target.scheme not in ("http", "https"):
+        # Never let a remote server make us read a local file.
+        raise FetchError(f"HTTP {reply.status} redirect to a non-HTTP URL {target}, refused", status=reply.status)
+    return target.copy_with(fragment=None)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return (url.scheme, url.host, url.port)
+
+
+def _status_message(reply: _Reply) -> str:
+    reason = httpx.codes.get_reason_phrase(reply.status) or reply.reason
+    message = f"HTTP {reply.status} {reason}".rstrip()
+    retry_after = reply.headers.get("retry-after")
+    if retry_after:
+        message += f" (Retry-After: {retry_after})"
+    return message
+
+
+# ---------------------------------------------------------------- body, decoding
+
+
+def _read_body(response: httpx.Response, options: FetchOptions) -> bytes:
+    limit = options.max_bytes
+    codings = [c.strip().lower() for c in response.headers.get("content-encoding", "").split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+    length = response.headers.get("content-length", "")
+    if not codings and length.isdigit() and int(length) > limit:
+        raise FetchError(_too_large(limit), status=response.status_code)
+
+    chunks: Iterator[bytes] = response.iter_raw()
+    for coding in reversed(codings):  # listed in the order applied (RFC 9110 §8.4)
+        chunks = _decoder(coding)(chunks)
+
+    # No clock check needed here: every socket read of the body goes through
+    # _DeadlineStream, which refuses to start one after the deadline.
+    body = bytearray()
+    for chunk in chunks:
+        body += chunk
+        if len(body) > limit:
+            raise FetchError(_too_large(limit), status=response.status_code)
+    return bytes(body)
+
+
+def _decoder(coding: str) -> Callable[[Iterable[bytes]], Iterator[bytes]]:
+    if coding in ("gzip", "x-gzip"):  # RFC 9110 §8.4.1.3
+        return lambda chunks: _inflate(chunks, wbits=16 + zlib.MAX_WBITS)
+    if coding == "deflate":
+        return _deflate
+    if coding == "br" and _BROTLI:
+        return _unbrotli
+    raise FetchError(f"unsupported Content-Encoding {coding!r} (we accept {ACCEPT_ENCODING})")
+
+
+def _inflate(chunks: Iterable[bytes], wbits: int) -> Iterator[bytes]:
+    decompressor = zlib.decompressobj(wbits)
+    try:
+        for data in chunks:
+            while data:
+                if decompressor.eof:
+                    # A gzip body may hold several members (RFC 1952 §2.2); other
+                    # bytes after the end are junk, ignored as browsers do.
+                    if wbits <= zlib.MAX_WBITS or not data.startswith(b"\x1f\x8b"):
+                        return
+                    decompressor = zlib.decompressobj(wbits)
+                # At most _STEP bytes out; input not yet used waits in
+                # unconsumed_tail, output not yet given comes with the next call.
+                yield decompressor.decompress(data, _STEP)
+                data = decompressor.unused_data if decompressor.eof else decompressor.unconsumed_tail
+        # The last few pending bytes. A stream cut before its end (or without
+        # the gzip trailer) is kept, as browsers do: the parser judges it.
+        yield decompressor.flush()
+    except zlib.error as exc:
+        raise FetchError(f"invalid compressed body ({exc})") from exc
+
+
+def _deflate(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    # "deflate" means zlib-wrapped data (RFC 9110 §8.4.1.2), but some servers
+    # send the raw deflate stream; the zlib header tells them apart.
+    chunks = iter(chunks)
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= 2:
+            break
+    is_zlib = len(head) >= 2 and head[0] & 0x0F == 8 and int.from_bytes(head[:2], "big") % 31 == 0
+    yield from _inflate(itertools.chain([head], chunks), wbits=zlib.MAX_WBITS if is_zlib else -zlib.MAX_WBITS)
+
+
+def _unbrotli(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    decompressor = brotli.Decompressor()
+    try:
+        for data in chunks:
+            yield decompressor.process(data, output_buffer_limit=_STEP)
+            while not decompressor.can_accept_more_data():
+                yield decompressor.process(b"", output_buffer_limit=_STEP)
+    except brotli.error as exc:
+        raise FetchError(f"invalid compressed body ({exc})") from exc
+
+
+def _too_large(limit: int) -> str:
+    return f"response larger than {_size(limit)}, refused"
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= scale and n % scale == 0:
+            return f"{n // scale} {unit}"
+    return f"{n} bytes"
+
+
+# ---------------------------------------------------------------- files
+
+
+def _file_url_path(url: str, base_dir: Path) -> Path:
+    parts = urllib.parse.urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        raise FetchError(f"{url} names the host {parts.netloc!r}; file: URLs can only read local files")
+    # "file:feeds/a.xml" (no slashes) is taken relative to the config's folder.
+    return base_dir / urllib.request.url2pathname(parts.path)
+
+
+def _read_file(path: Path, caching: CachingInfo, options: FetchOptions) -> FetchResult:
+    try:
+        with path.open("rb") as f:
+            data = f.read(options.max_bytes + 1)
+    except FileNotFoundError as exc:
+        raise FetchError(f"no such file: {path}") from exc
+    except IsADirectoryError as exc:
+        raise FetchError(f"{path} is a folder, not a feed file") from exc
+    except OSError as exc:
+        raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if len(data) > options.max_bytes:
+        raise FetchError(f"file {path} larger than {_size(options.max_bytes)}, refused")
+    digest = hashlib.sha256(data).hexdigest()
+    # No content_type: a guessed text/xml would make the parser assume ASCII
+    # (RFC 3023) instead of reading the document's own encoding declaration.
+    return FetchResult(
+        url=path.absolute().as_uri(),
+        status=None,
+        content=None if digest == caching.content_hash else data,
+        caching=CachingInfo(content_hash=digest),
+    )
+
+
+# ---------------------------------------------------------------- errors
+
+_TRANSPORT_ERRORS = (
+    httpx.HTTPError,
+    httpx.InvalidURL,
+    httpx.StreamError,
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.UnsupportedProtocol,
+    httpcore.ProxyError,
+    UnicodeError,  # a header name that is not ASCII
+)
+
+
+def _transport_error(exc: Exception, url: httpx.URL, options: FetchOptions) -> FetchError:
+    """Turn an httpx/httpcore exception into one line a user can act on."""
+    where = f"{url.host}:{url.port or (443 if url.scheme == 'https' else 80)}"
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(exc, (httpx.TimeoutException, httpcore.TimeoutException)):
+        deadline = _DEADLINE.get()
+        if isinstance(exc, (httpx.ConnectTimeout, httpcore.ConnectTimeout)) and (
+            deadline is None or time.monotonic() < deadline
+        ):
+            return FetchError(f"timed out after {options.connect_timeout:g} s connecting to {where}")
+        return FetchError(f"timed out after {options.timeout:g} s")
+    if isinstance(exc, (httpx.ConnectError, httpcore.ConnectError)):
+        if isinstance(cause, socket.gaierror):
+            return FetchError(f"cannot resolve host {url.host} (DNS lookup failed)")
+        if isinstance(cause, ConnectionRefusedError):
+            return FetchError(f"connection refused by {where}")
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return FetchError(f"TLS certificate of {url.host} not accepted: {cause.verify_message}")
+        if isinstance(cause, ssl.SSLError):
+            return FetchError(f"TLS handshake with {where} failed: {cause.reason or _one_line(cause)}")
+        return FetchError(f"cannot connect to {where}: {_one_line(cause or exc)}")
+    if isinstance(cause, ConnectionResetError):
+        return FetchError(f"connection reset by {where} before the whole response was received")
+    if isinstance(exc, (httpx.ReadError, httpcore.ReadError)):
+        return FetchError(f"connection closed by {where} before the whole response was received")
+    if isinstance(exc, (httpx.RemoteProtocolError, httpcore.RemoteProtocolError)):
+        # h11's words for a connection that ended early (RFC 9112 §8: incomplete message).
+        if "peer closed connection" in str(exc) or "disconnected" in str(exc):
+            return FetchError(f"connection closed by {where} before the whole response was received")
+        return FetchError(f"invalid HTTP response from {where}: {_one_line(exc)}")
+    if isinstance(exc, (UnicodeError, httpx.LocalProtocolError, httpcore.LocalProtocolError)):
+        return FetchError(f"invalid request header, check the source's headers: {_one_line(exc)}")
+    if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol, httpcore.UnsupportedProtocol)):
+        return FetchError(f"invalid URL {url}: {_one_line(exc)}")
+    return FetchError(f"request to {where} failed: {type(exc).__name__}: {_one_line(exc)}")
+
+
+def _one_line(value: object) -> str:
+    return " ".join(str(value).split()) or type(value).__name__
+
+
+# ---------------------------------------------------------------- transport
+
+# The monotonic time by which the current thread's fetch must end. Sync
+# httpcore does all socket I/O of a request in the calling thread, so the
+# network streams below see the deadline of the fetch they are serving.
+_DEADLINE: ContextVar[float | None] = ContextVar("feedhub_fetch_deadline", default=None)
+
+
+def _time_left(timeout: float | None, expired: type[Exception]) -> float | None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("total deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every wait ends at the fetch's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _time_left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _time_left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        timeout = _time_left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    # DNS resolution inside connect_tcp (getaddrinfo) cannot be interrupted;
+    # only the TCP connect itself is bounded here.
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _time_left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _CoreStream(httpx.SyncByteStream):
+    def __init__(self, stream: Iterable[bytes]) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._stream
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+class _Transport(httpx.BaseTransport):
+    """httpx's HTTP/1.1 transport on the deadline-keeping backend."""
+
+    def __init__(self, size: int, ssl_context: ssl.SSLContext) -> None:
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=size,
+            max_keepalive_connections=size,
+            keepalive_expiry=5.0,
+            network_backend=_DeadlineBackend(),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        response = self._pool.handle_request(
+            httpcore.Request(
+                method=request.method,
+                url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
+                headers=request.headers.raw,
+                content=request.stream,  # type: ignore[arg-type]  # empty for our GETs
+                extensions=request.extensions,
+            )
+        )
+        assert isinstance(response.stream, Iterable)
+        return httpx.Response(
+            response.status,
+            headers=response.headers,
+            stream=_CoreStream(response.stream),
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+class _NoCookies(http.cookiejar.CookieJar):
+    """Sources are independent: a cookie one feed sets must never reach another."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        pass
+
+
+def _new_client(size: int, ssl_context: ssl.SSLContext) -> httpx.Client:
+    return httpx.Client(
+        transport=_Transport(size, ssl_context),
+        follow_redirects=False,  # see _follow
+        # With our own transport httpx ignores HTTP(S)_PROXY anyway; say so.
+        # Proxy support would need an httpcore.HTTPProxy on _DeadlineBackend.
+        trust_env=False,
+        cookies=_NoCookies(),
+    )
