@@ -13,13 +13,14 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from feedhub.errors import ConfigError
+from feedhub.rules import FIELDS, CategoryRules, Rule
 from feedhub.slug import slug_for, unique_slugs
 from feedhub.types import SiteInfo
 
@@ -52,6 +53,7 @@ class SourceConfig:
 class CategoryConfig:
     name: str
     slug: str
+    rules: CategoryRules = CategoryRules()
 
 
 @dataclass(frozen=True)
@@ -168,9 +170,24 @@ class _Source(_SourceSettings):
     priority: int = 0
 
 
+def _check_rule(text: str) -> str:
+    try:
+        Rule.parse(text)
+    except re.error as e:
+        raise ValueError(f"not a valid regular expression: {e}") from None
+    return text
+
+
 class _Category(_Strict):
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
     name: str = Field(min_length=1)
     slug: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    # Keywords, or /regular expressions/, matched in title, text and tags.
+    include: list[Annotated[str, Field(min_length=1), AfterValidator(_check_rule)]] = []
+    exclude: list[Annotated[str, Field(min_length=1), AfterValidator(_check_rule)]] = []
+    from_: list[str] = Field([], alias="from")  # sources `include` gathers from (default: all)
+    match: list[Literal["title", "text", "tags"]] = list(FIELDS)
 
 
 class _File(_Strict):
@@ -312,11 +329,22 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
     # listed (created with defaults, DESIGN.md).
     names: list[str] = []
     explicit: dict[str, str | None] = {}
-    for c in parsed.categories:
+    rules: dict[str, CategoryRules] = {}
+    source_names = {s.name for s in sources}
+    for i, c in enumerate(parsed.categories):
         if c.name in explicit:
             continue  # reported by _duplicate_names
         explicit[c.name] = c.slug
         names.append(c.name)
+        for name in c.from_:
+            if name not in source_names:
+                problems.append(f"{path}: categories[{i}].from: no source has this name (value {name!r})")
+        rules[c.name] = CategoryRules(
+            include=tuple(Rule.parse(r) for r in c.include),
+            exclude=tuple(Rule.parse(r) for r in c.exclude),
+            sources=tuple(c.from_),
+            fields=tuple(dict.fromkeys(c.match)),
+        )
     for s in sources:
         names += [c for c in s.categories if c not in names]
     given_slugs = [explicit.get(n) for n in names]
@@ -327,7 +355,8 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
     taken = {s for s in given_slugs if s}
     derived = unique_slugs([*taken, *(slug_for(n) for n, g in zip(names, given_slugs) if not g)])[len(taken):]
     derived_iter = iter(derived)
-    categories = tuple(CategoryConfig(n, g or next(derived_iter)) for n, g in zip(names, given_slugs))
+    categories = tuple(CategoryConfig(n, g or next(derived_iter), rules.get(n, CategoryRules()))
+                       for n, g in zip(names, given_slugs))
 
     return Config(
         path=path,
@@ -368,7 +397,13 @@ def describe(config: Config) -> str:
         "storage": {"url": config.storage_url},
         "output": {"dir": str(config.output_dir), "entries_per_feed": config.entries_per_feed,
                    "templates": str(config.template_dir) if config.template_dir else None},
-        "categories": [{"name": c.name, "slug": c.slug} for c in config.categories],
+        "categories": [
+            {"name": c.name, "slug": c.slug,
+             **({"include": [r.pattern.pattern for r in c.rules.include]} if c.rules.include else {}),
+             **({"exclude": [r.pattern.pattern for r in c.rules.exclude]} if c.rules.exclude else {}),
+             **({"from": list(c.rules.sources)} if c.rules.sources else {})}
+            for c in config.categories
+        ],
         "sources": [
             {
                 "name": s.name,

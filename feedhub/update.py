@@ -27,8 +27,9 @@ from feedhub.config import Config, SourceConfig
 from feedhub.errors import FetchError, ParseError, SourceError
 from feedhub.fetch import Fetcher, FetchOptions
 from feedhub.merge import Change, Copy, choose_canonical, classify, story_atom_id, story_date
-from feedhub.normalize import normalize_feed
+from feedhub.normalize import html_to_text, normalize_feed
 from feedhub.parse import parse_feed
+from feedhub.rules import categories_for
 from feedhub.store import Store
 from feedhub.types import Entry, FeedData, FetchResult, SourceState
 
@@ -102,6 +103,7 @@ class Updater:
         self.fetch_workers = fetch_workers
         self.clock = clock
         self._priority = {s.name: s.priority for s in config.sources}
+        self._rules = {c.name: c.rules for c in config.categories}
 
     def refresh(self, sources: Sequence[SourceConfig], on_outcome: Callable[[SourceOutcome], None] | None = None) -> CycleReport:
         report = CycleReport()
@@ -244,7 +246,8 @@ class Updater:
                 continue
             new += 1
             row = self.store.insert_entry(entry, now)
-            for category in source.categories:
+            for category in categories_for(source.name, source.categories, self._rules, entry.title,
+                                           html_to_text(entry.content), entry.tags):
                 self._attach(entry, row, category, now)
                 changed.add(category)
         return new, edited, changed
