@@ -86,11 +86,12 @@ def cmd_run(args) -> int:
 
     store = Store.open(config.storage_url)
     try:
-        sources, skipped = pollable(config, store)
+        sources, skipped = pollable(config, store, datetime.now(timezone.utc))
         for source, reason in skipped:
-            logging.getLogger("feedhub").info("%s: skipped: %s", source.name, reason)
+            # Said even when quiet: the user asked for every source now.
+            print(f"feedhub: {source.name}: not polled: {reason}", file=sys.stderr)
         progress = _Progress(len(sources)) if sys.stderr.isatty() else None
-        with Fetcher() as fetcher:
+        with Fetcher(max_connections=config.fetch.max_connections, per_host=config.fetch.per_host) as fetcher:
             summary = run_cycle(config, store, Updater(config, store, fetcher), sources,
                                 progress.update if progress else None)
         if progress:

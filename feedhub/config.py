@@ -57,6 +57,15 @@ class CategoryConfig:
 
 
 @dataclass(frozen=True)
+class FetchConfig:
+    max_connections: int = 16  # fetches at once, overall
+    per_host: int = 2  # fetches at once to one host
+    max_bytes: int = 10 * 1024 * 1024  # a body larger than this (decompressed) is refused
+    max_backoff: timedelta = timedelta(hours=12)  # the longest wait after failures
+    max_hint: timedelta = timedelta(hours=24)  # the longest wait a server's hint can impose
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path  # the config file; relative paths in it are relative to its folder
     site: SiteInfo
@@ -66,6 +75,7 @@ class Config:
     template_dir: Path | None
     categories: tuple[CategoryConfig, ...]
     sources: tuple[SourceConfig, ...]
+    fetch: FetchConfig = FetchConfig()
 
     @property
     def base_dir(self) -> Path:
@@ -151,6 +161,14 @@ class _Output(_Strict):
     templates: str | None = None  # a folder whose templates override the built-in ones
 
 
+class _Fetch(_Strict):
+    max_connections: int = Field(16, ge=1, le=512)
+    per_host: int = Field(2, ge=1, le=64)
+    max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    max_backoff: Duration = timedelta(hours=12)
+    max_hint: Duration = timedelta(hours=24)
+
+
 class _SourceSettings(_Strict):
     """What can be set per source, or for all of them under `defaults`."""
 
@@ -194,6 +212,7 @@ class _File(_Strict):
     site: _Site = _Site()
     storage: _Storage = _Storage()
     output: _Output = _Output()
+    fetch: _Fetch = _Fetch()
     defaults: _SourceSettings = _SourceSettings()
     categories: list[_Category] = []
     sources: list[_Source] = Field(min_length=1)
@@ -367,6 +386,7 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
         template_dir=(base / parsed.output.templates).resolve() if parsed.output.templates else None,
         categories=categories,
         sources=tuple(sources),
+        fetch=FetchConfig(**parsed.fetch.model_dump()),
     )
 
 
@@ -397,6 +417,9 @@ def describe(config: Config) -> str:
         "storage": {"url": config.storage_url},
         "output": {"dir": str(config.output_dir), "entries_per_feed": config.entries_per_feed,
                    "templates": str(config.template_dir) if config.template_dir else None},
+        "fetch": {"max_connections": config.fetch.max_connections, "per_host": config.fetch.per_host,
+                  "max_bytes": config.fetch.max_bytes, "max_backoff": _format_duration(config.fetch.max_backoff),
+                  "max_hint": _format_duration(config.fetch.max_hint)},
         "categories": [
             {"name": c.name, "slug": c.slug,
              **({"include": [r.pattern.pattern for r in c.rules.include]} if c.rules.include else {}),

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from feedhub import __version__
@@ -76,8 +77,13 @@ def run_cycle(config: Config, store: Store, updater: Updater, sources: Sequence[
     return CycleSummary(report, tuple(written), time.monotonic() - started)
 
 
-def pollable(config: Config, store: Store) -> tuple[list[SourceConfig], list[tuple[SourceConfig, str]]]:
-    """Enabled sources to poll, and those skipped with the reason why."""
+def pollable(config: Config, store: Store, now: datetime | None = None) -> tuple[list[SourceConfig], list[tuple[SourceConfig, str]]]:
+    """Enabled sources to poll, and those skipped with the reason why.
+
+    `run --once` polls every enabled source whatever its schedule (whoever
+    runs it chose the time), except one whose server asked, with an unexpired
+    Retry-After, not to be asked again yet (issue #3).
+    """
     states = store.source_states()
     poll, skipped = [], []
     for source in config.sources:
@@ -86,6 +92,9 @@ def pollable(config: Config, store: Store) -> tuple[list[SourceConfig], list[tup
             skipped.append((source, "disabled in the config"))
         elif state and state.disabled_reason and state.configured_url == source.url:
             skipped.append((source, state.disabled_reason))
+        elif (now and state and state.next_poll_reason == "Retry-After" and state.next_poll
+              and state.next_poll > now and state.configured_url == source.url):
+            skipped.append((source, f"the server asked to wait (Retry-After) until {state.next_poll:%Y-%m-%d %H:%M:%S} UTC"))
         else:
             poll.append(source)
     return poll, skipped

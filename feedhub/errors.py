@@ -32,8 +32,10 @@ class SourceError(FeedhubError):
 class FetchError(SourceError):
     """The source could not be retrieved (network, HTTP status, size, time)."""
 
-    def __init__(self, message: str, *, status: int | None = None):
+    def __init__(self, message: str, *, status: int | None = None, headers: tuple[tuple[str, str], ...] = ()):
         self.status = status
+        # The response headers that steer the next poll (Retry-After on 429/503).
+        self.headers = headers
         super().__init__(message)
 
 

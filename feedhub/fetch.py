@@ -90,13 +90,17 @@ class FetchOptions:
 class Fetcher:
     """Fetches sources; safe to call from many threads at once.
 
-    At most ``max_connections`` fetches run at a time; callers beyond that wait
-    *before* their deadline starts, so a long queue never makes a fetch time out.
+    At most ``max_connections`` fetches run at a time, and at most
+    ``per_host`` to one host, so fifty sources on one site do not hammer it
+    (FreshRSS#6973); callers beyond that wait *before* their deadline starts,
+    so a long queue never makes a fetch time out.
     """
 
-    def __init__(self, *, max_connections: int = 16) -> None:
-        if max_connections < 1:
-            raise ValueError("max_connections must be at least 1")
+    def __init__(self, *, max_connections: int = 16, per_host: int = 2) -> None:
+        if max_connections < 1 or per_host < 1:
+            raise ValueError("max_connections and per_host must be at least 1")
+        self._per_host = per_host
+        self._host_slots: dict[str, threading.BoundedSemaphore] = {}
         count = math.ceil(max_connections / _MAX_PER_CLIENT)
         sizes = [max_connections // count + (i < max_connections % count) for i in range(count)]
         ssl_context = httpx.create_ssl_context()  # certifi's CAs; built once, it is slow
@@ -152,7 +156,9 @@ class Fetcher:
     def _client_for(self, host: str) -> Iterator[httpx.Client]:
         """Take a connection slot; prefer the host's own client so that feeds of
         one site polled together reuse its keep-alive connections."""
-        with self._slots:
+        with self._lock:
+            host_slots = self._host_slots.setdefault(host, threading.BoundedSemaphore(self._per_host))
+        with host_slots, self._slots:
             with self._lock:
                 lane = self._lanes[zlib.crc32(host.encode()) % len(self._lanes)]
                 if lane.busy >= lane.capacity:
@@ -215,7 +221,7 @@ def _follow(client: httpx.Client, url: httpx.URL, caching: CachingInfo, options:
             raise FetchError(f"HTTP 304 Not Modified to an unconditional request{where}", status=304)
         return FetchResult(url=str(current), status=304, content=None, caching=caching, moved_to=moved_to, headers=kept)
     if not 200 <= reply.status < 300:
-        raise FetchError(_status_message(reply) + where, status=reply.status)
+        raise FetchError(_status_message(reply) + where, status=reply.status, headers=kept)
 
     assert reply.body is not None
     digest = hashlib.sha256(reply.body).hexdigest()

@@ -67,7 +67,7 @@ class Daemon:
 
     def run(self) -> int:
         store = Store.open(self.config.storage_url)
-        self.fetcher = Fetcher()
+        self.fetcher = Fetcher(max_connections=self.config.fetch.max_connections, per_host=self.config.fetch.per_host)
         self.scheduler.start()
         try:
             self._schedule_all(store)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from functools import partial
+from urllib.parse import urlsplit
 from datetime import datetime, timedelta, timezone
 
 from feedhub import policy
@@ -95,12 +96,13 @@ def parse_and_normalize(content: bytes, url: str, content_type: str | None, enco
 class Updater:
     """Refreshes sources into a store. One per run (or per daemon)."""
 
-    def __init__(self, config: Config, store: Store, fetcher: Fetcher, *, fetch_workers: int = 16,
-                 clock: Callable[[], datetime] = utcnow):
+    def __init__(self, config: Config, store: Store, fetcher: Fetcher, *, clock: Callable[[], datetime] = utcnow):
         self.config = config
         self.store = store
         self.fetcher = fetcher
-        self.fetch_workers = fetch_workers
+        # More threads than connections: a thread waiting for its host's turn
+        # must not keep another host's source waiting (Fetcher enforces the limits).
+        self.fetch_workers = config.fetch.max_connections * 4
         self.clock = clock
         self._priority = {s.name: s.priority for s in config.sources}
         self._rules = {c.name: c.rules for c in config.categories}
@@ -144,7 +146,8 @@ class Updater:
         try:
             with ThreadPoolExecutor(max_workers=self.fetch_workers, thread_name_prefix="fetch") as fetch_pool:
                 waiting: dict[Future, tuple[str, int]] = {
-                    fetch_pool.submit(self._fetch, s, states[s.name]): ("fetch", i) for i, s in enumerate(sources)
+                    fetch_pool.submit(self._fetch, sources[i], states[sources[i].name]): ("fetch", i)
+                    for i in _interleaved_by_host([states[s.name].url for s in sources])
                 }
                 fetched: dict[int, tuple[FetchResult, datetime]] = {}
                 while waiting:
@@ -183,6 +186,7 @@ class Updater:
     def _fetch(self, source: SourceConfig, state: SourceState) -> FetchResult:
         options = FetchOptions(
             timeout=source.timeout,
+            max_bytes=self.config.fetch.max_bytes,
             connect_timeout=min(10.0, source.timeout),
             headers=source.headers,
             **({"user_agent": source.user_agent} if source.user_agent else {}),
@@ -202,8 +206,9 @@ class Updater:
         now = self.clock()
         with self.store.transaction():
             new, edited, changed = self._store_entries(source, entries, now)
-            next_poll, reason = policy.after_success(source.name, source.interval, fetched_at,
-                                                     _hint(result, feed))
+            next_poll, reason = policy.after_success(
+                source.name, source.interval, fetched_at,
+                policy.server_hint(result.headers, feed.ttl_seconds, fetched_at), self.config.fetch.max_hint)
             self.store.save_source_state(replace(
                 state,
                 url=result.moved_to or state.url,
@@ -279,7 +284,9 @@ class Updater:
 
     def _record_unchanged(self, source: SourceConfig, state: SourceState, result: FetchResult,
                           fetched_at: datetime) -> SourceOutcome:
-        next_poll, reason = policy.after_success(source.name, source.interval, fetched_at, _hint(result, None))
+        next_poll, reason = policy.after_success(source.name, source.interval, fetched_at,
+                                                 policy.server_hint(result.headers, None, fetched_at),
+                                                 self.config.fetch.max_hint)
         with self.store.transaction():
             self.store.save_source_state(replace(
                 state, url=result.moved_to or state.url, caching=result.caching,
@@ -292,7 +299,11 @@ class Updater:
                         status: int | None = None) -> SourceOutcome:
         failures = state.failures + 1
         status = getattr(error, "status", None) or status
-        next_poll, reason = policy.after_failure(source.name, source.interval, failures, fetched_at)
+        headers = getattr(error, "headers", ())
+        # Retry-After is meant for 429 and 503 (RFC 6585 §4, RFC 9110 §15.6.4).
+        wait = policy.retry_after(headers, fetched_at) if status in (429, 503) else None
+        next_poll, reason = policy.after_failure(source.name, source.interval, failures, fetched_at, wait,
+                                                 self.config.fetch.max_backoff, self.config.fetch.max_hint)
         disabled = None
         if isinstance(error, FetchError) and error.status == 410:
             # 410 Gone: the publisher says the feed is gone for good. Stop
@@ -309,8 +320,14 @@ class Updater:
         return SourceOutcome(source.name, error=message)
 
 
-def _hint(result: FetchResult, feed: FeedData | None) -> timedelta | None:
-    """The document's own polling hint (RSS <ttl>)."""
-    if feed is not None and feed.ttl_seconds:
-        return timedelta(seconds=feed.ttl_seconds)
-    return None
+def _interleaved_by_host(urls: Sequence[str]) -> list[int]:
+    """Indexes of `urls` ordered so that consecutive fetches go to different
+    hosts where possible: one per host, then a second per host, and so on.
+    Threads then wait on a busy host's limit as little as possible."""
+    rank: dict[str, int] = {}
+    keyed = []
+    for i, url in enumerate(urls):
+        host = urlsplit(url).netloc.lower()
+        keyed.append((rank.get(host, 0), i))
+        rank[host] = rank.get(host, 0) + 1
+    return [i for _, i in sorted(keyed)]
