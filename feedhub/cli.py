@@ -163,6 +163,8 @@ def cmd_status(args) -> int:
         print(f"    last success: {_local(state.last_success, config) if state else 'never'}")
         if row["last_error"]:
             print(f"    last error:   {row['last_error']} ({row['failures']} in a row)")
+        if row["last_status"]:
+            print(f"    last HTTP:    {row['last_status']}")
         if row["moved"]:
             print(f"    moved to:     {row['url']}")
         if state and state.next_poll and not state.disabled_reason:
