@@ -86,6 +86,7 @@ def cmd_run(args) -> int:
 
     store = Store.open(config.storage_url)
     try:
+        store.lock()
         sources, skipped = pollable(config, store, datetime.now(timezone.utc))
         for source, reason in skipped:
             # Said even when quiet: the user asked for every source now.

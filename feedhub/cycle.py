@@ -6,6 +6,7 @@ sources are due and in how often they call this.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from feedhub import __version__
-from feedhub.config import Config, SourceConfig
+from feedhub.config import Config, SourceConfig, describe
 from feedhub.publish import FEED_FILE, PAGE_FILE, publish_site
 from feedhub.store import Store
 from feedhub.update import CycleReport, SourceOutcome, Updater
@@ -48,10 +49,10 @@ class CycleSummary:
         return ", ".join(parts) + f" in {self.seconds:.1f} s"
 
 
-def needs_publishing(config: Config, changed: set[str]) -> bool:
-    """Publish when something changed, or when a file is missing (a fresh
-    output folder, or one a user cleaned)."""
-    if changed:
+def needs_publishing(config: Config, store: Store) -> bool:
+    """Publish when something changed since the last successful publish, or
+    when a file is missing (a fresh output folder, or one a user cleaned)."""
+    if store.publish_pending or store.get_meta("published_with") != _fingerprint(config):
         return True
     out = config.output_dir
     if not (out / PAGE_FILE).exists() or not (out / "feeds.opml").exists():
@@ -60,9 +61,22 @@ def needs_publishing(config: Config, changed: set[str]) -> bool:
 
 
 def publish(config: Config, store: Store) -> list[Path]:
+    """Write every output file whose bytes changed. If writing fails, the
+    files not yet replaced keep their previous content, the store stays
+    marked as pending, and the next cycle tries again."""
     views = build_views(config, store)
-    return publish_site(views, config.site, config.output_dir, template_dir=config.template_dir,
-                        generator_version=__version__)
+    written = publish_site(views, config.site, config.output_dir, template_dir=config.template_dir,
+                           generator_version=__version__)
+    with store.transaction():
+        store.set_publish_pending(False)
+        store.set_meta("published_with", _fingerprint(config))
+    return written
+
+
+def _fingerprint(config: Config) -> str:
+    """Changes whenever the config changes: a new title, category, slug or
+    page size republishes even if no source has anything new."""
+    return hashlib.sha256(describe(config).encode("utf-8")).hexdigest()
 
 
 def run_cycle(config: Config, store: Store, updater: Updater, sources: Sequence[SourceConfig],
@@ -70,7 +84,7 @@ def run_cycle(config: Config, store: Store, updater: Updater, sources: Sequence[
     started = time.monotonic()
     report = updater.refresh(sources, on_outcome)
     written: list[Path] = []
-    if needs_publishing(config, report.changed_categories):
+    if needs_publishing(config, store):
         written = publish(config, store)
         for path in written:
             log.info("wrote %s", path)

@@ -67,6 +67,11 @@ class Daemon:
 
     def run(self) -> int:
         store = Store.open(self.config.storage_url)
+        try:
+            store.lock()
+        except FeedhubError:
+            store.close()
+            raise
         self.fetcher = Fetcher(max_connections=self.config.fetch.max_connections, per_host=self.config.fetch.per_host)
         self.scheduler.start()
         try:

@@ -14,7 +14,9 @@ the story is created and never changes.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -70,7 +72,16 @@ CREATE TABLE story_entries (
 CREATE INDEX story_entries_by_entry ON story_entries (entry);
 """
 
-MIGRATIONS: dict[int, str] = {0: _SCHEMA_V1}
+# 1 -> 2: a key/value table; "publish_pending" is set in the same transaction
+# as any change to what is published and cleared once the files are written,
+# so that a publish that failed (disk full, read-only output) is retried by
+# the next cycle even when that cycle finds nothing new (issue #6).
+_META_V2 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO meta (key, value) VALUES ('publish_pending', '1')
+"""
+
+MIGRATIONS: dict[int, str] = {0: _SCHEMA_V1, 1: _META_V2}
 SCHEMA_VERSION = max(MIGRATIONS) + 1
 
 
@@ -111,6 +122,7 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, where: str):
         self._db = connection
         self._where = where
+        self._lock_file = None
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -138,6 +150,35 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+        if self._lock_file is not None:
+            self._lock_file.close()  # releases the lock
+            self._lock_file = None
+
+    def lock(self) -> None:
+        """Claim the store for this process alone, or raise StorageError.
+
+        Two feedhubs polling one store would both poll every source and race
+        to publish (issue #6). The lock is an flock on `<store>.lock`, which
+        the kernel releases when the process ends, even by kill -9.
+        """
+        if self._where == ":memory:":
+            return
+        path = Path(self._where + ".lock")
+        handle = open(path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise StorageError(
+                f"another feedhub (pid {holder}) is using the store {self._where}; stop it first, or wait for it to finish"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock_file = handle
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -170,6 +211,23 @@ class Store:
                 self._db.execute("COMMIT")
             except sqlite3.Error as e:
                 raise StorageError(f"cannot write the store {self._where}: {e}") from None
+
+    # --- meta ------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                         (key, value))
+
+    @property
+    def publish_pending(self) -> bool:
+        return self.get_meta("publish_pending") == "1"
+
+    def set_publish_pending(self, pending: bool) -> None:
+        self.set_meta("publish_pending", "1" if pending else "0")
 
     # --- sources ---------------------------------------------------------
 

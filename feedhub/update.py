@@ -206,6 +206,8 @@ class Updater:
         now = self.clock()
         with self.store.transaction():
             new, edited, changed = self._store_entries(source, entries, now)
+            if changed:
+                self.store.set_publish_pending(True)
             next_poll, reason = policy.after_success(
                 source.name, source.interval, fetched_at,
                 policy.server_hint(result.headers, feed.ttl_seconds, fetched_at), self.config.fetch.max_hint)
