@@ -4,26 +4,70 @@ Rendering is pure (records in, bytes out, no clock); ``publish_site`` only
 lays the files out (DESIGN.md, "The output") and writes those whose bytes
 changed, each atomically::
 
-    output/<slug>/atom.xml     render_atom       (atom.py)
+    output/<slug>/atom.xml     render_atom       (atom.py)      format "atom"
+    output/<slug>/rss.xml      render_rss        (rss.py)       format "rss"
+    output/<slug>/feed.json    render_json_feed  (jsonfeed.py)  format "json"
     output/<slug>/index.html   render_category   (html.py)
     output/index.html          render_index      (html.py)
     output/feeds.opml          render_opml       (opml.py)
+
+Which feed formats are written is the caller's choice (``formats``); every
+file follows it: a format left out is neither written nor linked, and the
+first enabled one in the order atom, rss, json is the category's main feed,
+the one feeds.opml lists. A format turned off has its old file removed: left
+in place it would still be served, frozen, and its subscribers would never
+learn that it stopped; a 404 tells their reader.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from feedhub.errors import PublishError
 from feedhub.publish.atom import render_atom
-from feedhub.publish.common import FEED_FILE, PAGE_FILE, feed_path
+from feedhub.publish.common import (
+    DEFAULT_FORMATS,
+    FEED_FILE,
+    FEED_FORMATS,
+    PAGE_FILE,
+    FeedFormat,
+    feed_formats,
+    format_path,
+)
 from feedhub.publish.files import write_if_changed
 from feedhub.publish.html import render_category, render_index
+from feedhub.publish.jsonfeed import render_json_feed
 from feedhub.publish.opml import render_opml
+from feedhub.publish.rss import render_rss
 from feedhub.types import CategoryView, SiteInfo
 
-__all__ = ["publish_site", "render_atom", "render_category", "render_index", "render_opml", "write_if_changed"]
+log = logging.getLogger("feedhub.publish")
+
+__all__ = [
+    "DEFAULT_FORMATS",
+    "FEED_FILE",
+    "FEED_FORMATS",
+    "PAGE_FILE",
+    "FeedFormat",
+    "feed_formats",
+    "publish_site",
+    "render_atom",
+    "render_category",
+    "render_index",
+    "render_json_feed",
+    "render_opml",
+    "render_rss",
+    "write_if_changed",
+]
+
+# How each format is rendered: (view, site, its own URL, generator version) -> bytes.
+_RENDERERS: dict[str, Callable[[CategoryView, SiteInfo, str, str], bytes]] = {
+    "atom": lambda view, site, url, version: render_atom(view, site, self_url=url, generator_version=version),
+    "rss": lambda view, site, url, version: render_rss(view, site, self_url=url, generator_version=version),
+    "json": lambda view, site, url, version: render_json_feed(view, site, feed_url=url, generator_version=version),
+}
 
 
 def publish_site(
@@ -33,29 +77,65 @@ def publish_site(
     *,
     template_dir: Path | None = None,
     generator_version: str,
+    formats: Sequence[str] = ("atom",),
 ) -> list[Path]:
     """Write every output file; return the paths actually rewritten.
 
-    Raises PublishError on a slug that cannot be a folder name or is used
-    twice, and on any file that cannot be written (earlier files stay
-    written, the failing one keeps its previous content).
+    ``formats`` names the feed formats to write (keys of FEED_FORMATS).
+    Callers pass the config's choice, whose default is DEFAULT_FORMATS (all
+    three); the default here, Atom alone, is the layout from before formats
+    existed. Files of formats left
+    out are removed from the category folders (see the module's docstring);
+    they are logged, not returned.
+
+    Raises PublishError on an unknown or empty ``formats``, on a slug that
+    cannot be a folder name or is used twice, and on any file that cannot be
+    written (earlier files stay written, the failing one keeps its previous
+    content).
     """
+    try:
+        feeds = feed_formats(formats)
+    except ValueError as error:
+        raise PublishError(str(error)) from error
+    names = [feed.name for feed in feeds]
     _check_slugs(views)
     files: list[tuple[Path, bytes]] = []
     for view in views:
         folder = output_dir / view.slug
-        files.append((folder / FEED_FILE, render_atom(view, site, self_url=_self_url(view, site), generator_version=generator_version)))
-        files.append((folder / PAGE_FILE, render_category(view, site, template_dir=template_dir)))
-    files.append((output_dir / PAGE_FILE, render_index(views, site, template_dir=template_dir)))
-    files.append((output_dir / "feeds.opml", render_opml(views, site, feed_path=feed_path)))
-    return [path for path, data in files if write_if_changed(path, data)]
+        for feed in feeds:
+            data = _RENDERERS[feed.name](view, site, _self_url(view, site, feed), generator_version)
+            files.append((folder / feed.file, data))
+        files.append((folder / PAGE_FILE, render_category(view, site, template_dir=template_dir, formats=names)))
+    files.append((output_dir / PAGE_FILE, render_index(views, site, template_dir=template_dir, formats=names)))
+    main = feeds[0]
+    files.append((output_dir / "feeds.opml", render_opml(views, site, feed_path=lambda view: format_path(view, main))))
+    written = [path for path, data in files if write_if_changed(path, data)]
+    _remove_turned_off(views, output_dir, feeds)
+    return written
 
 
-def _self_url(view: CategoryView, site: SiteInfo) -> str:
+def _remove_turned_off(views: Sequence[CategoryView], output_dir: Path, feeds: Sequence[FeedFormat]) -> None:
+    """Delete the files of formats not in ``feeds``, by their exact names only."""
+    for fmt in FEED_FORMATS.values():
+        if fmt in feeds:
+            continue
+        for view in views:
+            path = output_dir / view.slug / fmt.file
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as error:
+                reason = error.strerror or str(error)
+                raise PublishError(f"cannot remove {path} (format {fmt.name!r} is turned off): {reason}") from error
+            log.info("removed %s: format %r is turned off", path, fmt.name)
+
+
+def _self_url(view: CategoryView, site: SiteInfo, feed: FeedFormat) -> str:
     # Without a base_url, the self link is relative to the feed document
     # itself (RFC 4287 §4.2.7.1 allows an IRI reference), which stays true
     # wherever output/ ends up being served.
-    return site.base_url + feed_path(view) if site.base_url else FEED_FILE
+    return site.base_url + format_path(view, feed) if site.base_url else feed.file
 
 
 def _check_slugs(views: Sequence[CategoryView]) -> None:

@@ -7,6 +7,8 @@ words, so the attribution is built here once, as an HTML fragment.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from html import escape
 from urllib.parse import quote, urlsplit
@@ -106,3 +108,56 @@ def attribution_html(story: Story, language: str) -> str:
         others = sep.join(_credit(copy) for copy in story.others)
         html += f'<p class="also">{also_label}{others}</p>'
     return html
+
+
+# --- Feed formats (issue #5: which ones are written is configurable) ----------
+
+
+@dataclass(frozen=True)
+class FeedFormat:
+    """One published feed format: its name in the config, its file in the
+    category folder, and the media type it is linked and served with."""
+
+    name: str
+    file: str
+    media_type: str
+    label: str  # as shown in the pages' navigation
+
+
+# In preference order: the first enabled one is the category's main feed,
+# listed in feeds.opml and linked first from the pages.
+FEED_FORMATS: dict[str, FeedFormat] = {
+    # RFC 4287 §7 registers application/atom+xml.
+    "atom": FeedFormat("atom", FEED_FILE, "application/atom+xml", "Atom"),
+    # Not IANA-registered, but what every reader and browser looks for in
+    # <link rel="alternate"> (RSS Advisory Board, "RSS Autodiscovery").
+    "rss": FeedFormat("rss", "rss.xml", "application/rss+xml", "RSS"),
+    # JSON Feed 1.1 moved from application/json to this more specific type.
+    "json": FeedFormat("json", "feed.json", "application/feed+json", "JSON Feed"),
+}
+DEFAULT_FORMATS: tuple[str, ...] = tuple(FEED_FORMATS)
+
+
+def feed_formats(names: Sequence[str]) -> tuple[FeedFormat, ...]:
+    """The formats named, once each, in preference order (atom, rss, json).
+
+    Raises ValueError on an unknown name or an empty selection: a category
+    must be published in at least one format.
+    """
+    unknown = [name for name in names if name not in FEED_FORMATS]
+    if unknown:
+        raise ValueError(f"unknown feed format {unknown[0]!r}: choose from {', '.join(FEED_FORMATS)}")
+    chosen = tuple(fmt for name, fmt in FEED_FORMATS.items() if name in names)
+    if not chosen:
+        raise ValueError(f"no feed format chosen: choose at least one of {', '.join(FEED_FORMATS)}")
+    return chosen
+
+
+def format_path(view: CategoryView, fmt: FeedFormat) -> str:
+    """The category's feed in ``fmt``, as a URL path relative to output/."""
+    return f"{quote(view.slug)}/{fmt.file}"
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC: feeds show dates in UTC whatever zone they were built in."""
+    return moment.astimezone(timezone.utc)

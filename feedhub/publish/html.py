@@ -19,21 +19,39 @@ import jinja2
 from markupsafe import Markup
 
 from feedhub.errors import PublishError
-from feedhub.publish.common import attribution_html, feed_path, is_chinese, page_path, story_author, story_link, xml_safe
+from feedhub.publish.common import (
+    FeedFormat,
+    attribution_html,
+    feed_formats,
+    format_path,
+    is_chinese,
+    page_path,
+    story_author,
+    story_link,
+    xml_safe,
+)
 from feedhub.types import CategoryView, SiteInfo, Story
 
 # How many stories, across all categories, the home page lists.
 LATEST_ON_HOME = 30
 
 
-def render_index(views: Sequence[CategoryView], site: SiteInfo, *, template_dir: Path | None = None) -> bytes:
-    """output/index.html: every category (page and feed) and the newest stories."""
-    return _render("index.html", site, template_dir, views=views, latest=_latest(views, LATEST_ON_HOME))
+def render_index(
+    views: Sequence[CategoryView], site: SiteInfo, *, template_dir: Path | None = None, formats: Sequence[str] = ("atom",)
+) -> bytes:
+    """output/index.html: every category (page and feeds) and the newest stories.
+
+    ``formats`` names the feed formats published (common.FEED_FORMATS), each
+    linked for autodiscovery; the first in preference order is the main one.
+    """
+    return _render("index.html", site, template_dir, formats, views=views, latest=_latest(views, LATEST_ON_HOME))
 
 
-def render_category(view: CategoryView, site: SiteInfo, *, template_dir: Path | None = None) -> bytes:
+def render_category(
+    view: CategoryView, site: SiteInfo, *, template_dir: Path | None = None, formats: Sequence[str] = ("atom",)
+) -> bytes:
     """output/<slug>/index.html: the category's stories in full, newest first."""
-    return _render("category.html", site, template_dir, view=view)
+    return _render("category.html", site, template_dir, formats, view=view)
 
 
 def _latest(views: Sequence[CategoryView], limit: int) -> list[tuple[Story, CategoryView]]:
@@ -48,8 +66,18 @@ def _latest(views: Sequence[CategoryView], limit: int) -> list[tuple[Story, Cate
     return ordered[:limit]
 
 
-def _render(name: str, site: SiteInfo, template_dir: Path | None, **context: object) -> bytes:
+def _render(name: str, site: SiteInfo, template_dir: Path | None, formats: Sequence[str], **context: object) -> bytes:
     zone = _zone(site.timezone)
+    try:
+        feeds = feed_formats(formats)
+    except ValueError as error:
+        raise PublishError(str(error)) from error
+
+    def feed_href(view: CategoryView, feed: FeedFormat = feeds[0]) -> str:
+        # One argument (as templates written before formats existed call it):
+        # the main feed.
+        return format_path(view, feed)
+
     env = _environment(str(template_dir) if template_dir else None)
     try:
         template = env.get_template(name)
@@ -62,7 +90,8 @@ def _render(name: str, site: SiteInfo, template_dir: Path | None, **context: obj
         author=story_author,
         attribution=lambda story: Markup(attribution_html(story, site.language)),
         local_time=lambda moment: _local_time(moment, zone),
-        feed_href=feed_path,
+        feeds=feeds,
+        feed_href=feed_href,
         page_href=page_path,
         **context,
     )

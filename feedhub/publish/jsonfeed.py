@@ -1,0 +1,108 @@
+"""A category as a JSON Feed 1.1 document (https://jsonfeed.org/version/1.1).
+
+Standard library only: a JSON Feed is a plain JSON object. Keys are written
+in a fixed order (the spec's, required ones first), with ``indent=2`` and
+``ensure_ascii=False``, so that the same view always gives the same bytes and
+a person reading the file sees the text as written.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urljoin
+
+from feedhub import PROJECT_URL
+from feedhub.publish.common import attribution_html, first_text, story_author, story_link, utc, web_url, xml_safe
+from feedhub.types import CategoryView, SiteInfo, Story, StoryCopy
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+# Extension objects must start with "_" (spec, "Extensions"); readers that
+# do not know ours ignore it.
+EXTENSION = "_feedhub"
+
+
+def render_json_feed(view: CategoryView, site: SiteInfo, *, feed_url: str, generator_version: str) -> bytes:
+    """The category's feed document, newest item first.
+
+    ``feed_url`` is where the feed is served: an absolute URL when the site
+    has a base_url, else a reference relative to the feed ("feed.json"), like
+    the self links of the Atom and RSS feeds.
+    """
+    feed_url = xml_safe(feed_url)
+    doc: dict[str, Any] = {
+        "version": VERSION,
+        "title": f"{site.title} · {view.name}",
+        # The category page beside the feed; urljoin keeps a relative one relative.
+        "home_page_url": urljoin(feed_url, "index.html"),
+        "feed_url": feed_url,
+        "language": site.language,  # new in 1.1: RFC 5646 tag
+        "items": _items(view, site),
+        # JSON Feed has no generator field; an extension says who wrote it.
+        EXTENSION: {"generator": {"name": "feedhub", "version": generator_version, "url": PROJECT_URL}},
+    }
+    # Python's json refuses nothing, but a lone surrogate cannot be encoded
+    # as UTF-8, and control characters in a title help no reader: the same
+    # cleaning as the XML feeds, applied to every string in the document.
+    text = json.dumps(_clean(doc), ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+def _items(view: CategoryView, site: SiteInfo) -> list[dict[str, Any]]:
+    items = []
+    seen: set[str] = set()
+    for story in view.stories:
+        if story.id in seen:  # "id ... is unique for that item for that feed over time"
+            continue
+        seen.add(story.id)
+        items.append(_item(story, site))
+    return items
+
+
+def _item(story: Story, site: SiteInfo) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": story.id}  # required, and a string since 1.1
+    link = story_link(story)
+    if link:
+        item["url"] = link
+    item["title"] = first_text(story.title, story.canonical.title, story.link, story.id)
+    # One of content_html/content_text is required; the same HTML as the
+    # Atom content, the attribution line included.
+    item["content_html"] = story.content + attribution_html(story, site.language)
+    # RFC 3339 dates, in UTC like the other feeds.
+    item["date_published"] = utc(story.published).isoformat()
+    item["date_modified"] = utc(story.updated).isoformat()
+    # 1.1 replaced the single "author" with "authors"; new feeds use authors.
+    item["authors"] = [{"name": story_author(story) or first_text(site.title)}]
+    tags = [tag for tag in dict.fromkeys(xml_safe(t).strip() for t in story.tags) if tag]
+    if tags:
+        item["tags"] = tags
+    # The sources, canonical first: what Atom's atom:source and RSS's <source>
+    # say, plus the other outlets of a merged story.
+    item[EXTENSION] = {"sources": [_source(copy) for copy in (story.canonical, *story.others)]}
+    return item
+
+
+def _source(copy: StoryCopy) -> dict[str, str]:
+    """One outlet: its name, its copy of the article, its feed, its site."""
+    source = copy.source
+    entry: dict[str, str] = {"name": source.name}
+    url = web_url(copy.link)
+    if url:
+        entry["url"] = url
+    entry["feed_url"] = source.feed_url
+    home = web_url(source.site_link)
+    if home:
+        entry["home_page_url"] = home
+    return entry
+
+
+def _clean(value: Any) -> Any:
+    """``value`` with every string passed through xml_safe."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    return value
