@@ -221,7 +221,48 @@ def _prepare_xml(text: str) -> tuple[str, int]:
         dropped = leading.group().count("\n")
         text = text[leading.end():]
     text = _XML_DECL.sub('<?xml version="1.0" encoding="utf-8"?>', text, count=1)
-    return _FORBIDDEN.sub("", text), dropped
+    return _FORBIDDEN.sub("", _defuse_entities(text)), dropped
+
+
+# An entity declaration in the DTD's internal subset: a general or parameter
+# entity, internal (a quoted value) or external (SYSTEM/PUBLIC).
+_ENTITY_DECL = re.compile(r"""<!ENTITY\s+(%\s*)?(\S+)\s+(?:(SYSTEM|PUBLIC)\b|(["'])(.*?)\4)""", re.S)
+_MAX_EXPANSION = 1 << 20  # characters entities may add to a document
+
+
+def _defuse_entities(text: str) -> str:
+    """Drop a DOCTYPE whose entities could attack the parser (issue #6).
+
+    Billion laughs (entities built from entities), quadratic blow-up (one big
+    entity referenced many times: 325 MB in feedparser for a 100 KB document)
+    and external entities (file:///etc/passwd, http://127.0.0.1/...) all live
+    in the internal subset. A harmless subset (short internal values, no
+    nesting, a bounded total expansion; real feeds use it for &nbsp; and
+    friends) is kept. Otherwise the whole DOCTYPE goes: its references become
+    undefined, and feedparser's lenient parser keeps them as text.
+    """
+    start = text.find("<!DOCTYPE", 0, 8192)
+    if start < 0:
+        return text
+    bracket = text.find("[", start)
+    close = text.find(">", start)
+    if bracket < 0 or close < bracket:
+        return text  # no internal subset: only a public identifier, as RSS 0.91 has
+    end = re.compile(r"\]\s*>").search(text, bracket)
+    if end is None:
+        return text[:start]  # an unterminated subset: nothing after it is a document
+    declarations = _ENTITY_DECL.findall(text, bracket, end.start())
+    expansion = 0
+    safe = True
+    for parameter, name, external, _quote, value in declarations:
+        # A value referring to another entity (not a character reference) nests.
+        if parameter or external or re.search(r"&[^#]|%", value):
+            safe = False
+            break
+        expansion += len(value) * text.count(f"&{name};", end.end())
+    if safe and expansion <= _MAX_EXPANSION:
+        return text
+    return text[:start] + text[end.end():]
 
 
 def _is_json(content: bytes, mime: str) -> bool:
