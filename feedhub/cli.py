@@ -44,7 +44,13 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", parents=[common], help="poll on schedule and publish (or one cycle with --once)")
     run.add_argument("--once", action="store_true", help="poll every enabled source once, publish, exit")
+    run.add_argument("--serve", metavar="HOST:PORT", help="also serve output/ over HTTP while the daemon runs")
     run.set_defaults(command=cmd_run)
+
+    serve = commands.add_parser("serve", parents=[common], help="serve output/ over HTTP (ETag/304, gzip)")
+    serve.add_argument("--bind", metavar="HOST:PORT", default="127.0.0.1:8080",
+                       help="address to listen on (default 127.0.0.1:8080; a bare port listens on 127.0.0.1)")
+    serve.set_defaults(command=cmd_serve)
 
     check = commands.add_parser("check-config", parents=[common], help="validate the config and print it resolved")
     check.set_defaults(command=cmd_check_config)
@@ -74,12 +80,40 @@ def cmd_check_config(args) -> int:
     return 0
 
 
+def _bind(value: str) -> tuple[str, int]:
+    from feedhub.serve import parse_bind
+
+    try:
+        return parse_bind(value)
+    except ValueError as e:
+        raise FeedhubError(f"--serve/--bind {value!r}: {e}") from None
+
+
+def cmd_serve(args) -> int:
+    import signal
+    import threading
+
+    from feedhub.serve import make_server, serve_forever
+
+    config = _load(args)
+    host, port = _bind(args.bind)
+    server = make_server(config.output_dir, host, port)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"feedhub: serving {config.output_dir} on http://{host}:{server.server_address[1]}/", file=sys.stderr)
+    serve_forever(server, stop)
+    return 0
+
+
 def cmd_run(args) -> int:
     config = _load(args)
+    if args.serve and args.once:
+        raise FeedhubError("--serve runs beside the daemon; it cannot be combined with --once")
     if not args.once:
         from feedhub.schedule import run_daemon
 
-        return run_daemon(config)
+        return run_daemon(config, serve=_bind(args.serve) if args.serve else None)
     from feedhub.cycle import pollable, run_cycle
     from feedhub.fetch import Fetcher
     from feedhub.update import Updater

@@ -76,6 +76,7 @@ class Config:
     categories: tuple[CategoryConfig, ...]
     sources: tuple[SourceConfig, ...]
     fetch: FetchConfig = FetchConfig()
+    formats: tuple[str, ...] = ("atom", "rss", "json")  # feed files written per category
 
     @property
     def base_dir(self) -> Path:
@@ -159,6 +160,7 @@ class _Output(_Strict):
     dir: str = "output"
     entries_per_feed: int = Field(50, ge=1, le=10_000)
     templates: str | None = None  # a folder whose templates override the built-in ones
+    formats: list[Literal["atom", "rss", "json"]] = Field(["atom", "rss", "json"], min_length=1)
 
 
 class _Fetch(_Strict):
@@ -387,6 +389,7 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
         categories=categories,
         sources=tuple(sources),
         fetch=FetchConfig(**parsed.fetch.model_dump()),
+        formats=tuple(dict.fromkeys(parsed.output.formats)),
     )
 
 
@@ -416,7 +419,8 @@ def describe(config: Config) -> str:
         },
         "storage": {"url": config.storage_url},
         "output": {"dir": str(config.output_dir), "entries_per_feed": config.entries_per_feed,
-                   "templates": str(config.template_dir) if config.template_dir else None},
+                   "templates": str(config.template_dir) if config.template_dir else None,
+                   "formats": list(config.formats)},
         "fetch": {"max_connections": config.fetch.max_connections, "per_host": config.fetch.per_host,
                   "max_bytes": config.fetch.max_bytes, "max_backoff": _format_duration(config.fetch.max_backoff),
                   "max_hint": _format_duration(config.fetch.max_hint)},

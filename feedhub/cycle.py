@@ -16,7 +16,7 @@ from pathlib import Path
 
 from feedhub import __version__
 from feedhub.config import Config, SourceConfig, describe
-from feedhub.publish import FEED_FILE, PAGE_FILE, publish_site
+from feedhub.publish import FEED_FORMATS, PAGE_FILE, publish_site
 from feedhub.store import Store
 from feedhub.update import CycleReport, SourceOutcome, Updater
 from feedhub.views import build_views
@@ -57,7 +57,7 @@ def needs_publishing(config: Config, store: Store) -> bool:
     out = config.output_dir
     if not (out / PAGE_FILE).exists() or not (out / "feeds.opml").exists():
         return True
-    return any(not (out / c.slug / FEED_FILE).exists() for c in config.categories)
+    return any(not (out / c.slug / FEED_FORMATS[f].file).exists() for c in config.categories for f in config.formats)
 
 
 def publish(config: Config, store: Store) -> list[Path]:
@@ -66,7 +66,7 @@ def publish(config: Config, store: Store) -> list[Path]:
     marked as pending, and the next cycle tries again."""
     views = build_views(config, store)
     written = publish_site(views, config.site, config.output_dir, template_dir=config.template_dir,
-                           generator_version=__version__)
+                           generator_version=__version__, formats=config.formats)
     with store.transaction():
         store.set_publish_pending(False)
         store.set_meta("published_with", _fingerprint(config))

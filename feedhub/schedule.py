@@ -159,9 +159,25 @@ class Daemon:
         log.warning("config reloaded from %s: %d sources", new.path, len(new.sources))
 
 
-def run_daemon(config: Config) -> int:
+def run_daemon(config: Config, serve: tuple[str, int] | None = None) -> int:
+    """Run until SIGTERM/SIGINT; with `serve`, also serve output/ over HTTP."""
     daemon = Daemon(config)
+    server_thread = None
+    stop_serving = threading.Event()
+    if serve is not None:
+        from feedhub.serve import make_server, serve_forever
+
+        # Bound before the daemon starts, so that a bad address fails at once.
+        server = make_server(config.output_dir, *serve)
+        server_thread = threading.Thread(target=serve_forever, args=(server, stop_serving), name="serve", daemon=True)
+        server_thread.start()
+        log.warning("serving %s on http://%s:%d/", config.output_dir, serve[0], server.server_address[1])
     signal.signal(signal.SIGTERM, daemon.request_stop)
     signal.signal(signal.SIGINT, daemon.request_stop)
     signal.signal(signal.SIGHUP, daemon.request_reload)
-    return daemon.run()
+    try:
+        return daemon.run()
+    finally:
+        stop_serving.set()
+        if server_thread is not None:
+            server_thread.join(timeout=5)

@@ -271,3 +271,48 @@ def test_daemon_polls_publishes_and_stops_cleanly_on_sigterm(tmp_path, http_serv
     finally:
         if daemon.poll() is None:
             daemon.kill()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 20.0):
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return urllib.request.urlopen(url, timeout=5)
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_run_serve_and_serve_command_publish_over_http(tmp_path, http_server):
+    http_server.route("/feed", Reply(body=rss([{"title": "Served", "link": "https://a.example/s", "guid": "s"}])))
+    config = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/feed')}\"}}")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    for command in (["run", "--serve"], ["serve", "--bind"]):
+        port = _free_port()
+        process = subprocess.Popen([sys.executable, "-m", "feedhub", *command, f"127.0.0.1:{port}", "--config",
+                                    str(config)], stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            deadline = time.monotonic() + 20
+            while not (tmp_path / "out/a/atom.xml").exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            response = _get(f"http://127.0.0.1:{port}/a/atom.xml")
+            assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+            assert b"<title>Served</title>" in response.read()
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=10) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()

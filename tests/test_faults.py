@@ -42,7 +42,8 @@ def test_unwritable_output_fails_clearly_keeps_old_files_and_recovers(tmp_path, 
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("feedhub: error: cannot write") and "a/atom.xml" in err[0]
         assert feed.read_bytes() == before
-        assert not [p for p in feed.parent.iterdir() if p.name != "atom.xml" and p.name != "index.html"]
+        # No temporary file is left behind.
+        assert sorted(p.name for p in feed.parent.iterdir()) == ["atom.xml", "feed.json", "index.html", "rss.xml"]
     finally:
         chattr("-i", feed.parent)
 
