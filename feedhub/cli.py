@@ -126,7 +126,8 @@ def cmd_run(args) -> int:
             # Said even when quiet: the user asked for every source now.
             print(f"feedhub: {source.name}: not polled: {reason}", file=sys.stderr)
         progress = _Progress(len(sources)) if sys.stderr.isatty() else None
-        with Fetcher(max_connections=config.fetch.max_connections, per_host=config.fetch.per_host) as fetcher:
+        with Fetcher(max_connections=config.fetch.max_connections, per_host=config.fetch.per_host,
+                     public_only=config.fetch.public_addresses_only) as fetcher:
             summary = run_cycle(config, store, Updater(config, store, fetcher), sources,
                                 progress.update if progress else None)
         if progress:

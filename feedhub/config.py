@@ -63,6 +63,9 @@ class FetchConfig:
     max_bytes: int = 10 * 1024 * 1024  # a body larger than this (decompressed) is refused
     max_backoff: timedelta = timedelta(hours=12)  # the longest wait after failures
     max_hint: timedelta = timedelta(hours=24)  # the longest wait a server's hint can impose
+    # Refuse sources and redirects that resolve to loopback, private or
+    # link-local addresses, and local files (for configs written by others).
+    public_addresses_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,7 @@ class _Fetch(_Strict):
     max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     max_backoff: Duration = timedelta(hours=12)
     max_hint: Duration = timedelta(hours=24)
+    public_addresses_only: bool = False
 
 
 class _SourceSettings(_Strict):
@@ -423,7 +427,8 @@ def describe(config: Config) -> str:
                    "formats": list(config.formats)},
         "fetch": {"max_connections": config.fetch.max_connections, "per_host": config.fetch.per_host,
                   "max_bytes": config.fetch.max_bytes, "max_backoff": _format_duration(config.fetch.max_backoff),
-                  "max_hint": _format_duration(config.fetch.max_hint)},
+                  "max_hint": _format_duration(config.fetch.max_hint),
+                  "public_addresses_only": config.fetch.public_addresses_only},
         "categories": [
             {"name": c.name, "slug": c.slug,
              **({"include": [r.pattern.pattern for r in c.rules.include]} if c.rules.include else {}),

@@ -25,6 +25,7 @@ pool spends CPU per request in proportion to its size (encode/httpx#3215).
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import http.cookiejar
 import itertools
 import math
@@ -96,7 +97,7 @@ class Fetcher:
     so a long queue never makes a fetch time out.
     """
 
-    def __init__(self, *, max_connections: int = 16, per_host: int = 2) -> None:
+    def __init__(self, *, max_connections: int = 16, per_host: int = 2, public_only: bool = False) -> None:
         if max_connections < 1 or per_host < 1:
             raise ValueError("max_connections and per_host must be at least 1")
         self._per_host = per_host
@@ -104,7 +105,10 @@ class Fetcher:
         count = math.ceil(max_connections / _MAX_PER_CLIENT)
         sizes = [max_connections // count + (i < max_connections % count) for i in range(count)]
         ssl_context = httpx.create_ssl_context()  # certifi's CAs; built once, it is slow
-        self._lanes = [_Lane(_new_client(size, ssl_context), size) for size in sizes]
+        self._lanes = [_Lane(_new_client(size, ssl_context, public_only), size) for size in sizes]
+        # For deployments that accept sources from others: only public
+        # addresses are dialled, and no local file is read.
+        self._public_only = public_only
         self._slots = threading.BoundedSemaphore(max_connections)
         self._lock = threading.Lock()
         self._closed = False
@@ -134,6 +138,9 @@ class Fetcher:
             raise FetchError(f"invalid URL {url!r}: {exc}") from exc
         if scheme in ("http", "https"):
             return self._fetch_http(url, caching, options)
+        if scheme in ("file", "") or len(scheme) == 1:
+            if self._public_only:
+                raise FetchError(f"refused: {url} is a local file (fetch.public_addresses_only is on)")
         if scheme == "file":
             return _read_file(_file_url_path(url, base_dir), caching, options)
         if scheme == "" or len(scheme) == 1:  # a plain path; one letter is a Windows drive
@@ -552,8 +559,9 @@ class _DeadlineStream(httpcore.NetworkStream):
 class _DeadlineBackend(httpcore.NetworkBackend):
     # DNS resolution inside connect_tcp (getaddrinfo) cannot be interrupted;
     # only the TCP connect itself is bounded here.
-    def __init__(self) -> None:
+    def __init__(self, public_only: bool = False) -> None:
         self._inner = httpcore.SyncBackend()
+        self._public_only = public_only
 
     def connect_tcp(
         self,
@@ -564,10 +572,31 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         timeout = _time_left(timeout, httpcore.ConnectTimeout)
+        if self._public_only:
+            # Checked here, at connection time, on the address actually dialled:
+            # a redirect or a DNS answer that changes between a check and the
+            # connection (DNS rebinding) cannot reach a private address.
+            host = _public_address(host, port)
         return _DeadlineStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
+
+
+def _public_address(host: str, port: int) -> str:
+    """The first address of `host`, if every address it has is public;
+    raises httpcore.ConnectError otherwise (SSRF guard, issue #6)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise httpcore.ConnectError(str(exc)) from exc
+    addresses = [info[4][0] for info in infos]
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global or ip.is_multicast:
+            raise httpcore.ConnectError(
+                f"refused: {host} resolves to the non-public address {ip} (fetch.public_addresses_only is on)")
+    return addresses[0]
 
 
 class _CoreStream(httpx.SyncByteStream):
@@ -586,13 +615,13 @@ class _CoreStream(httpx.SyncByteStream):
 class _Transport(httpx.BaseTransport):
     """httpx's HTTP/1.1 transport on the deadline-keeping backend."""
 
-    def __init__(self, size: int, ssl_context: ssl.SSLContext) -> None:
+    def __init__(self, size: int, ssl_context: ssl.SSLContext, public_only: bool = False) -> None:
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context,
             max_connections=size,
             max_keepalive_connections=size,
             keepalive_expiry=5.0,
-            network_backend=_DeadlineBackend(),
+            network_backend=_DeadlineBackend(public_only),
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -625,9 +654,9 @@ class _NoCookies(http.cookiejar.CookieJar):
         pass
 
 
-def _new_client(size: int, ssl_context: ssl.SSLContext) -> httpx.Client:
+def _new_client(size: int, ssl_context: ssl.SSLContext, public_only: bool = False) -> httpx.Client:
     return httpx.Client(
-        transport=_Transport(size, ssl_context),
+        transport=_Transport(size, ssl_context, public_only),
         follow_redirects=False,  # see _follow
         # With our own transport httpx ignores HTTP(S)_PROXY anyway; say so.
         # Proxy support would need an httpcore.HTTPProxy on _DeadlineBackend.

@@ -72,7 +72,8 @@ class Daemon:
         except FeedhubError:
             store.close()
             raise
-        self.fetcher = Fetcher(max_connections=self.config.fetch.max_connections, per_host=self.config.fetch.per_host)
+        self.fetcher = Fetcher(max_connections=self.config.fetch.max_connections, per_host=self.config.fetch.per_host,
+                               public_only=self.config.fetch.public_addresses_only)
         self.scheduler.start()
         try:
             self._schedule_all(store)
