@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from feedhub.dedupe import Thresholds
 from feedhub.errors import ConfigError
 from feedhub.rules import FIELDS, CategoryRules, Rule
 from feedhub.slug import slug_for, unique_slugs
@@ -69,6 +70,16 @@ class FetchConfig:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How much history a category publishes in its archive documents
+    (output.retention). Stories beyond it stay in the store; they are only
+    left out of the archives and their pages. None: no limit."""
+
+    max_entries: int | None = None  # the newest N stories by arrival, feed and archives together
+    max_age: timedelta | None = None  # stories dated longer ago than this
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path  # the config file; relative paths in it are relative to its folder
     site: SiteInfo
@@ -79,7 +90,9 @@ class Config:
     categories: tuple[CategoryConfig, ...]
     sources: tuple[SourceConfig, ...]
     fetch: FetchConfig = FetchConfig()
+    merge: Thresholds = Thresholds()  # near-duplicate detection (dedupe.py)
     formats: tuple[str, ...] = ("atom", "rss", "json")  # feed files written per category
+    retention: Retention = Retention()  # archive documents (RFC 5005)
 
     @property
     def base_dir(self) -> Path:
@@ -139,6 +152,12 @@ def _check_url(url: str) -> str:
     return url
 
 
+def _check_hub(url: str) -> str:
+    if not re.match(r"^https?://[^/]+", url):
+        raise ValueError("must be an absolute http(s) URL")
+    return url
+
+
 Duration = Annotated[timedelta, BeforeValidator(_to_duration)]
 TimeZone = Annotated[str, AfterValidator(_check_zone)]
 Encoding = Annotated[str, AfterValidator(_check_encoding)]
@@ -153,10 +172,16 @@ class _Site(_Strict):
     base_url: str | None = None
     language: str = "en"
     timezone: TimeZone = "UTC"
+    websub_hub: Annotated[str, AfterValidator(_check_hub)] | None = None  # needs base_url
 
 
 class _Storage(_Strict):
     url: str = "sqlite:///state/feedhub.db"
+
+
+class _Retention(_Strict):
+    max_entries: int | None = Field(None, ge=1)
+    max_age: Duration | None = None
 
 
 class _Output(_Strict):
@@ -164,6 +189,7 @@ class _Output(_Strict):
     entries_per_feed: int = Field(50, ge=1, le=10_000)
     templates: str | None = None  # a folder whose templates override the built-in ones
     formats: list[Literal["atom", "rss", "json"]] = Field(["atom", "rss", "json"], min_length=1)
+    retention: _Retention = _Retention()
 
 
 class _Fetch(_Strict):
@@ -173,6 +199,17 @@ class _Fetch(_Strict):
     max_backoff: Duration = timedelta(hours=12)
     max_hint: Duration = timedelta(hours=24)
     public_addresses_only: bool = False
+
+
+class _Merge(_Strict):
+    """Near-duplicate thresholds; dedupe.Thresholds documents each one."""
+
+    window: Duration = timedelta(hours=72)
+    cjk_similarity: float = Field(Thresholds.cjk_similarity, gt=0, le=1)
+    latin_similarity: float = Field(Thresholds.latin_similarity, gt=0, le=1)
+    title_similarity: float = Field(Thresholds.title_similarity, gt=0, le=1)
+    min_shingles: int = Field(Thresholds.min_shingles, ge=1)
+    min_title_chars: int = Field(Thresholds.min_title_chars, ge=1)
 
 
 class _SourceSettings(_Strict):
@@ -219,6 +256,7 @@ class _File(_Strict):
     storage: _Storage = _Storage()
     output: _Output = _Output()
     fetch: _Fetch = _Fetch()
+    merge: _Merge = _Merge()
     defaults: _SourceSettings = _SourceSettings()
     categories: list[_Category] = []
     sources: list[_Source] = Field(min_length=1)
@@ -328,7 +366,10 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
         if not re.match(r"^https?://[^/]+", base_url):
             problems.append(f"{path}: site.base_url: must be an absolute http(s) URL (value {base_url!r})")
         base_url = base_url if base_url.endswith("/") else base_url + "/"
-    site = SiteInfo(parsed.site.title, base_url, parsed.site.language, parsed.site.timezone)
+    if parsed.site.websub_hub is not None and base_url is None:
+        # The hub fetches the feed it is told about: it needs its absolute URL.
+        problems.append(f"{path}: site.websub_hub: needs site.base_url, the feeds' public address (value {parsed.site.websub_hub!r})")
+    site = SiteInfo(parsed.site.title, base_url, parsed.site.language, parsed.site.timezone, parsed.site.websub_hub)
 
     d = parsed.defaults
     sources: list[SourceConfig] = []
@@ -393,7 +434,10 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
         categories=categories,
         sources=tuple(sources),
         fetch=FetchConfig(**parsed.fetch.model_dump()),
+        merge=replace(Thresholds(), **{k: v for k, v in parsed.merge.model_dump().items() if k != "window"},
+                      window_hours=parsed.merge.window.total_seconds() / 3600),
         formats=tuple(dict.fromkeys(parsed.output.formats)),
+        retention=Retention(parsed.output.retention.max_entries, parsed.output.retention.max_age),
     )
 
 
@@ -420,15 +464,22 @@ def describe(config: Config) -> str:
             "base_url": config.site.base_url,
             "language": config.site.language,
             "timezone": config.site.timezone,
+            "websub_hub": config.site.websub_hub,
         },
         "storage": {"url": config.storage_url},
         "output": {"dir": str(config.output_dir), "entries_per_feed": config.entries_per_feed,
                    "templates": str(config.template_dir) if config.template_dir else None,
-                   "formats": list(config.formats)},
+                   "formats": list(config.formats),
+                   "retention": {"max_entries": config.retention.max_entries,
+                                 "max_age": _format_duration(config.retention.max_age) if config.retention.max_age else None}},
         "fetch": {"max_connections": config.fetch.max_connections, "per_host": config.fetch.per_host,
                   "max_bytes": config.fetch.max_bytes, "max_backoff": _format_duration(config.fetch.max_backoff),
                   "max_hint": _format_duration(config.fetch.max_hint),
                   "public_addresses_only": config.fetch.public_addresses_only},
+        "merge": {"window": _format_duration(timedelta(hours=config.merge.window_hours)),
+                  "cjk_similarity": config.merge.cjk_similarity, "latin_similarity": config.merge.latin_similarity,
+                  "title_similarity": config.merge.title_similarity, "min_shingles": config.merge.min_shingles,
+                  "min_title_chars": config.merge.min_title_chars},
         "categories": [
             {"name": c.name, "slug": c.slug,
              **({"include": [r.pattern.pattern for r in c.rules.include]} if c.rules.include else {}),

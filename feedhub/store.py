@@ -81,7 +81,23 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta (key, value) VALUES ('publish_pending', '1')
 """
 
-MIGRATIONS: dict[int, str] = {0: _SCHEMA_V1, 1: _META_V2}
+# 2 -> 3: near-duplicate detection (issue #4). Each entry keeps its
+# signature; story_keys indexes every copy's LSH band and title keys by
+# category and story date, so finding candidates is an indexed lookup within
+# the time window, whatever the size of the store. Entries stored before
+# have no signature and are simply not candidates.
+_DEDUPE_V3 = """
+ALTER TABLE entries ADD COLUMN signature TEXT;
+CREATE TABLE story_keys (
+    category TEXT NOT NULL,
+    key TEXT NOT NULL,
+    story INTEGER NOT NULL REFERENCES stories (id),
+    story_date TEXT NOT NULL
+);
+CREATE INDEX story_keys_lookup ON story_keys (category, key, story_date)
+"""
+
+MIGRATIONS: dict[int, str] = {0: _SCHEMA_V1, 1: _META_V2, 2: _DEDUPE_V3}
 SCHEMA_VERSION = max(MIGRATIONS) + 1
 
 
@@ -282,21 +298,21 @@ class Store:
     def insert_entry(self, e: Entry, now: datetime) -> int:
         cursor = self._db.execute(
             "INSERT INTO entries (source, entry_id, link, canonical_url, title, author, published, updated,"
-            " content, summary, tags, content_hash, first_seen, last_seen)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " content, summary, tags, content_hash, first_seen, last_seen, signature)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (e.source, e.entry_id, e.link, e.canonical_url, e.title, e.author, format_time(e.published),
              format_time(e.updated), e.content, e.summary, json.dumps(list(e.tags), ensure_ascii=False),
-             e.content_hash, format_time(now), format_time(now)),
+             e.content_hash, format_time(now), format_time(now), e.signature),
         )
         return cursor.lastrowid
 
     def update_entry(self, row: int, e: Entry, now: datetime) -> None:
         self._db.execute(
             "UPDATE entries SET link = ?, canonical_url = ?, title = ?, author = ?, published = ?, updated = ?,"
-            " content = ?, summary = ?, tags = ?, content_hash = ?, last_seen = ? WHERE id = ?",
+            " content = ?, summary = ?, tags = ?, content_hash = ?, last_seen = ?, signature = ? WHERE id = ?",
             (e.link, e.canonical_url, e.title, e.author, format_time(e.published), format_time(e.updated),
              e.content, e.summary, json.dumps(list(e.tags), ensure_ascii=False), e.content_hash,
-             format_time(now), row),
+             format_time(now), e.signature, row),
         )
 
     def entries(self, rows: Sequence[int]) -> dict[int, StoredEntry]:
@@ -328,6 +344,9 @@ class Store:
             )
         ]
 
+    def story(self, row: int) -> StoredStory:
+        return _story_from_row(self._db.execute("SELECT * FROM stories WHERE id = ?", (row,)).fetchone())
+
     def atom_id_taken(self, category: str, atom_id: str) -> bool:
         return self._db.execute(
             "SELECT 1 FROM stories WHERE category = ? AND atom_id = ?", (category, atom_id)
@@ -355,6 +374,39 @@ class Store:
             "UPDATE stories SET canonical_entry = ?, updated = ? WHERE id = ?",
             (canonical_entry, format_time(updated), story),
         )
+
+    def add_story_keys(self, category: str, story: int, keys: Sequence[str], story_date: datetime) -> None:
+        self._db.executemany(
+            "INSERT INTO story_keys (category, key, story, story_date) VALUES (?, ?, ?, ?)",
+            [(category, key, story, format_time(story_date)) for key in dict.fromkeys(keys)],
+        )
+
+    def stories_with_keys(self, category: str, keys: Sequence[str], start: datetime, end: datetime) -> list[int]:
+        """Stories of a category dated within [start, end] sharing a key: the
+        near-duplicate candidates. Uses the (category, key, story_date) index."""
+        found: dict[int, None] = {}
+        for chunk in _chunks(list(dict.fromkeys(keys)), 200):
+            marks = ", ".join("?" for _ in chunk)
+            for (story,) in self._db.execute(
+                f"SELECT DISTINCT story FROM story_keys WHERE category = ? AND key IN ({marks})"
+                f" AND story_date BETWEEN ? AND ?",
+                (category, *chunk, format_time(start), format_time(end)),
+            ):
+                found[story] = None
+        return list(found)
+
+    def copy_signatures(self, stories: Sequence[int]) -> dict[int, list[str]]:
+        """story -> the signatures of its copies (those that have one)."""
+        found: dict[int, list[str]] = {s: [] for s in stories}
+        for chunk in _chunks(list(stories), 500):
+            marks = ", ".join("?" for _ in chunk)
+            for story, signature in self._db.execute(
+                f"SELECT se.story, e.signature FROM story_entries se JOIN entries e ON e.id = se.entry"
+                f" WHERE se.story IN ({marks}) AND e.signature IS NOT NULL ORDER BY se.added",
+                tuple(chunk),
+            ):
+                found[story].append(signature)
+        return found
 
     def story_copies(self, stories: Sequence[int]) -> dict[int, list[StoredEntry]]:
         """story row -> its copies, in the order they arrived."""
@@ -401,11 +453,11 @@ def _source_from_row(r: dict) -> SourceState:
 
 def _entry_from_row(r: Sequence) -> StoredEntry:
     (row, source, entry_id, link, canonical, title, author, published, updated, content, summary, tags,
-     content_hash, first_seen, _last_seen) = r
+     content_hash, first_seen, _last_seen, signature) = r
     entry = Entry(
         source=source, entry_id=entry_id, link=link, canonical_url=canonical, title=title, author=author,
         published=parse_time(published), updated=parse_time(updated), content=content, summary=summary,
-        tags=tuple(json.loads(tags)), content_hash=content_hash,
+        tags=tuple(json.loads(tags)), content_hash=content_hash, signature=signature,
     )
     return StoredEntry(row, entry, parse_time(first_seen))
 

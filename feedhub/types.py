@@ -103,6 +103,8 @@ class Entry:
     summary: str  # sanitised HTML
     tags: tuple[str, ...]
     content_hash: str  # of title + content: tells an edit from a re-poll
+    # dedupe.Signature as JSON: what near-duplicate detection compares (issue #4).
+    signature: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,10 @@ class CategoryView:
     slug: str
     stories: tuple[Story, ...]
     sources: tuple[SourceInfo, ...] = ()  # the sources feeding this category
+    # The newest archive document (RFC 5005) holding the stories older than
+    # these, published as <slug>/archive/<n>.xml and <slug>/page/<n>.html;
+    # None when everything the category keeps fits in its feed.
+    archive: int | None = None
 
     @property
     def updated(self) -> datetime | None:
@@ -169,6 +175,9 @@ class SiteInfo:
     base_url: str | None  # ends with "/" when set
     language: str
     timezone: str  # IANA name, for displayed dates
+    # A WebSub hub (https://www.w3.org/TR/websub/): feeds name it with
+    # rel="hub", and it is pinged when a feed changes. Needs base_url.
+    websub_hub: str | None = None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 
 from feedhub import policy
 from feedhub.config import Config, SourceConfig
+from feedhub.dedupe import Signature, band_keys, is_same_story, signature
 from feedhub.errors import FetchError, ParseError, SourceError
 from feedhub.fetch import Fetcher, FetchOptions
 from feedhub.merge import Change, Copy, choose_canonical, classify, story_atom_id, story_date
@@ -90,7 +91,11 @@ def parse_and_normalize(content: bytes, url: str, content_type: str | None, enco
                         timezone_name: str, source_name: str, fetched_at: datetime) -> tuple[FeedData, list[Entry]]:
     """Runs in a worker process: bytes in, clean entries out."""
     feed = parse_feed(content, url=url, content_type=content_type, encoding=encoding, timezone=timezone_name)
-    return replace(feed, entries=()), normalize_feed(feed, source_name, fetched_at)
+    # The signature (about 1 ms an entry) is computed here, in the worker
+    # processes, rather than in the single thread that writes the store.
+    entries = [replace(e, signature=signature(e.title, html_to_text(e.content)).to_json())
+               for e in normalize_feed(feed, source_name, fetched_at)]
+    return replace(feed, entries=()), entries
 
 
 class Updater:
@@ -106,6 +111,7 @@ class Updater:
         self.clock = clock
         self._priority = {s.name: s.priority for s in config.sources}
         self._rules = {c.name: c.rules for c in config.categories}
+        self.thresholds = config.merge
 
     def refresh(self, sources: Sequence[SourceConfig], on_outcome: Callable[[SourceOutcome], None] | None = None) -> CycleReport:
         report = CycleReport()
@@ -248,7 +254,7 @@ class Updater:
                 edited += 1
                 self.store.update_entry(row, entry, now)
                 for story in self.store.stories_of_entry(row):
-                    self._recanonicalize(story.row, story.canonical_entry, now, edited_row=row)
+                    self._recanonicalize(story.row, now, edited_row=row)
                     changed.add(story.category)
                 continue
             new += 1
@@ -260,22 +266,46 @@ class Updater:
         return new, edited, changed
 
     def _attach(self, entry: Entry, row: int, category: str, now: datetime) -> None:
-        """Put a new entry into the category's story for the same article, or a new story."""
+        """Put a new entry into the category's story for the same article (the
+        same canonical URL, else a near-duplicate within the time window), or
+        into a new story."""
+        date = story_date(entry, now)
+        sig = Signature.from_json(entry.signature) if entry.signature else None
+        keys = band_keys(sig) if sig else []
         existing = self.store.stories_with_url(category, entry.canonical_url) if entry.canonical_url else []
-        if existing:
-            story = existing[0]
-            self.store.add_copy(story.row, row, now)
-            self._recanonicalize(story.row, story.canonical_entry, now)
+        story = existing[0].row if existing else self._near_duplicate(category, sig, keys, date)
+        if story is not None:
+            self.store.add_copy(story, row, now)
+            self._recanonicalize(story, now)
+            # This copy's keys find the story too: a fourth copy may resemble
+            # the third more than the first.
+            self.store.add_story_keys(category, story, keys, date)
             return
         atom_id = story_atom_id(entry, taken=False)
         if self.store.atom_id_taken(category, atom_id):
             atom_id = story_atom_id(entry, taken=True)
-        date = story_date(entry, now)
-        self.store.create_story(category, atom_id, row, date, entry.updated or date, now)
+        story = self.store.create_story(category, atom_id, row, date, entry.updated or date, now)
+        self.store.add_story_keys(category, story, keys, date)
 
-    def _recanonicalize(self, story: int, current: int, now: datetime, edited_row: int | None = None) -> None:
+    def _near_duplicate(self, category: str, sig: Signature | None, keys: list[str], date: datetime) -> int | None:
+        """The story of the category, within the window around `date`, that
+        dedupe.is_same_story says this entry belongs to; None when in doubt."""
+        if sig is None or not keys:
+            return None
+        window = timedelta(hours=self.thresholds.window_hours)
+        candidates = self.store.stories_with_keys(category, keys, date - window, date + window)
+        if not candidates:
+            return None
+        signatures = self.store.copy_signatures(candidates)
+        for story in candidates:
+            if any(is_same_story(sig, Signature.from_json(other), self.thresholds) for other in signatures[story]):
+                return story
+        return None
+
+    def _recanonicalize(self, story: int, now: datetime, edited_row: int | None = None) -> None:
         """Pick the story's canonical copy again; move `updated` only when the
         text it shows changes (a new copy does not re-announce the story)."""
+        current = self.store.story(story).canonical_entry
         copies = self.store.story_copies([story])[story]
         best = choose_canonical([Copy(c.row, c.entry, self._priority.get(c.entry.source, 0), c.first_seen)
                                  for c in copies])
