@@ -11,15 +11,17 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from feedhub import __version__
 from feedhub.config import Config, SourceConfig, describe
+from feedhub.fetch import ping_websub
 from feedhub.publish import FEED_FORMATS, PAGE_FILE, publish_site
+from feedhub.publish.common import format_path
 from feedhub.store import Store
 from feedhub.update import CycleReport, SourceOutcome, Updater
-from feedhub.views import build_views
+from feedhub.views import plan_site
 
 log = logging.getLogger("feedhub.cycle")
 
@@ -60,16 +62,36 @@ def needs_publishing(config: Config, store: Store) -> bool:
     return any(not (out / c.slug / FEED_FORMATS[f].file).exists() for c in config.categories for f in config.formats)
 
 
-def publish(config: Config, store: Store) -> list[Path]:
+def publish(config: Config, store: Store, *, now: datetime | None = None) -> list[Path]:
     """Write every output file whose bytes changed. If writing fails, the
     files not yet replaced keep their previous content, the store stays
-    marked as pending, and the next cycle tries again."""
-    views = build_views(config, store)
-    written = publish_site(views, config.site, config.output_dir, template_dir=config.template_dir,
-                           generator_version=__version__, formats=config.formats)
+    marked as pending (and the history state as it was), and the next cycle
+    tries again.
+
+    With ``site.websub_hub`` set, the hub is then told of every feed whose
+    bytes changed (fetch.ping_websub), and of those only; a hub that cannot
+    be reached is logged, never an error: the feeds are written, and readers
+    polling them lose nothing.
+
+    ``now`` (default: the clock) only decides what ``retention.max_age``
+    leaves out of the archives."""
+    plan = plan_site(config, store, now=now or datetime.now(timezone.utc))
+    written = publish_site(plan.views, config.site, config.output_dir, template_dir=config.template_dir,
+                           generator_version=__version__, formats=config.formats, history=plan.history)
     with store.transaction():
         store.set_publish_pending(False)
         store.set_meta("published_with", _fingerprint(config))
+        for key, value in plan.meta.items():
+            store.set_meta(key, value)
+    hub, base_url = config.site.websub_hub, config.site.base_url
+    if hub and base_url:
+        changed = set(written)
+        urls = [base_url + format_path(view, FEED_FORMATS[name]) for view in plan.views for name in config.formats
+                if config.output_dir / view.slug / FEED_FORMATS[name].file in changed]
+        if urls:
+            # 10 s per request: a slow hub must not hold the daemon's loop long.
+            for error in ping_websub(hub, urls, timeout=10.0):
+                log.warning("WebSub: %s", error)
     return written
 
 

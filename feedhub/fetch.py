@@ -663,3 +663,34 @@ def _new_client(size: int, ssl_context: ssl.SSLContext, public_only: bool = Fals
         trust_env=False,
         cookies=_NoCookies(),
     )
+
+
+# --- WebSub (publishing) ---------------------------------------------------
+
+
+def ping_websub(hub: str, urls: Iterable[str], timeout: float = 10.0) -> list[str]:
+    """Tell a WebSub hub that the feeds at ``urls`` changed; never raises.
+
+    WebSub (W3C Recommendation, §7) leaves how a publisher notifies its hub
+    to the hub; the form that hubs accept (Google's, Superfeedr,
+    websub.rocks, the PubSubHubbub 0.4 convention) is a POST of
+    ``hub.mode=publish&hub.url=<feed>``, form-encoded, one feed per request.
+    A 2xx answer is success. Each request is bounded by ``timeout`` seconds
+    and redirects are not followed. Returns one line per failure, for the
+    caller to log: a hub that is down must not fail a publish.
+    """
+    errors: list[str] = []
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False,
+                          headers={"User-Agent": feedhub.USER_AGENT}) as client:
+            for url in urls:
+                try:
+                    response = client.post(hub, data={"hub.mode": "publish", "hub.url": url})
+                except httpx.HTTPError as exc:
+                    errors.append(f"{hub}: cannot notify of {url}: {_one_line(exc)}")
+                    continue
+                if not 200 <= response.status_code < 300:
+                    errors.append(f"{hub}: answered {response.status_code} {response.reason_phrase} to the ping for {url}")
+    except Exception as exc:  # an unusable hub URL, a TLS setup error: a value, like every fetch error
+        errors.append(f"{hub}: cannot notify: {type(exc).__name__}: {_one_line(exc)}")
+    return errors

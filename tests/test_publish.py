@@ -19,7 +19,8 @@ from lxml import etree
 from feedhub.errors import PublishError
 from feedhub.publish import publish_site
 from feedhub.publish.atom import render_atom
-from feedhub.publish.html import render_category, render_index
+from feedhub.publish.common import entry_file
+from feedhub.publish.html import render_category, render_entry, render_index
 from feedhub.publish.opml import render_opml
 from feedhub.types import CategoryView, SiteInfo, SourceInfo, Story, StoryCopy
 from readers import ReaderEntry, newsboat_entries, sfeed_entries
@@ -588,9 +589,9 @@ def test_category_page():
     assert feeds == ["atom.xml"]
     assert {MERGED_LINK, "https://finance.example.com/a/20220525/42.html", SPECIAL_LINK} <= hrefs(doc)
     assert "../index.html" in hrefs(doc)  # back to the home page
-    # Titles link the originals, shown exactly as written.
+    # Titles, shown exactly as written, link each story's page beside it.
     titles = [(a.text_content(), a.get("href")) for a in doc.xpath("//article/h2/a")]
-    assert titles == [(e["title"], e["link"]) for e in ZH_EXPECTED]
+    assert titles == [(e["title"], entry_file(e["id"])) for e in ZH_EXPECTED]
     # Dates in the site's zone, with their offset, as on the seed page.
     assert doc.xpath("//article//time/text()") == [
         "2022-05-26 13:20:59 +0800",
@@ -603,8 +604,12 @@ def test_category_page():
     also = doc.xpath("//article[1]/p[@class='also']")[0]
     assert also.text_content() == "同时刊载于：新浪财经、东方财富"
     assert also.xpath("a/@href") == ["https://finance.example.com/a/20220526/77.html", "https://em.example.cn/a?id=9&from=rss"]
-    # The story's content is HTML, not escaped text.
-    assert doc.xpath("//article[3]//div[@class='content']/p/text()") == ["x & y < z"]
+    # An excerpt of the text, plain; the whole story is on its own page.
+    assert doc.xpath("//article[3]/p[@class='excerpt']/text()") == ["x & y < z"]
+    assert doc.xpath("//article[1]/p[@class='excerpt']/text()") == [
+        "核心阅读：山东省聊城市邮政分公司在乡镇及农村寄递市场开发中，打破惯性思维。"]
+    # All of the feed's stories fit: no pager.
+    assert doc.xpath("//nav[@class='pager']") == []
     assert_no_active_content(doc)
 
 
@@ -639,9 +644,10 @@ def test_home_page():
     for slug in ("zhongguoyouzhengkuaidibao", "markets", "kuaidiwuliu"):
         assert {f"{slug}/index.html", f"{slug}/atom.xml"} <= links
     assert "feeds.opml" in links
-    # The newest stories across categories, newest first, linking originals.
+    # The newest stories across categories, newest first, linking their pages.
     latest = [a.get("href") for a in doc.xpath("//ul[@class='latest']/li/a[1]")]
-    assert latest == [FED_LINK, OIL.link, MERGED_LINK, CONTROL.link, SPECIAL_LINK]
+    assert latest == [f"markets/{entry_file(FED.id)}", f"markets/{entry_file(OIL.id)}",
+                      *(f"zhongguoyouzhengkuaidibao/{entry_file(s.id)}" for s in (MERGED, CONTROL, SPECIAL))]
     assert_no_active_content(doc)
 
 
@@ -649,7 +655,9 @@ def test_home_page_lists_a_story_in_two_categories_once():
     twice = CategoryView(name="快递物流", slug="kuaidiwuliu", stories=(MERGED,))
     doc = parse_html(render_index([ZH_VIEW, twice], SITE_ZH))
 
-    assert [a.get("href") for a in doc.xpath("//ul[@class='latest']/li/a[1]")].count(MERGED_LINK) == 1
+    latest = [a.get("href") for a in doc.xpath("//ul[@class='latest']/li/a[1]")]
+    assert [href for href in latest if href.endswith(entry_file(MERGED.id))] == [
+        f"zhongguoyouzhengkuaidibao/{entry_file(MERGED.id)}"]
 
 
 def test_pages_render_to_the_same_bytes_twice():
@@ -680,11 +688,15 @@ def test_unknown_timezone_is_a_publish_error():
 
 def test_publish_site_writes_the_layout_and_only_what_changed(tmp_path):
     output = tmp_path / "output"
+    zh, markets = output / "zhongguoyouzhengkuaidibao", output / "markets"
     expected = [
-        output / "zhongguoyouzhengkuaidibao" / "atom.xml",
-        output / "zhongguoyouzhengkuaidibao" / "index.html",
-        output / "markets" / "atom.xml",
-        output / "markets" / "index.html",
+        zh / "atom.xml",
+        *(zh / entry_file(story.id) for story in (MERGED, CONTROL, SPECIAL)),  # a page per story
+        zh / "index.html",
+        markets / "atom.xml",
+        markets / entry_file(FED.id),
+        markets / entry_file(OIL.id),
+        markets / "index.html",
         output / "index.html",
         output / "feeds.opml",
     ]
@@ -698,8 +710,9 @@ def test_publish_site_writes_the_layout_and_only_what_changed(tmp_path):
     newer = replace(OIL, id="tag:ledger.example.net,2024:markets/900", updated=datetime(2024, 3, 21, tzinfo=UTC))
     changed = replace(EN_VIEW, stories=(newer, FED, OIL))
     assert publish_site([ZH_VIEW, changed], SITE_ZH, output, generator_version="1.2.3") == [
-        output / "markets" / "atom.xml",
-        output / "markets" / "index.html",
+        markets / "atom.xml",
+        markets / entry_file(newer.id),  # the new story's page; the others' are unchanged
+        markets / "index.html",
         output / "index.html",
     ]
 

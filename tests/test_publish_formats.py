@@ -29,6 +29,7 @@ from feedhub.errors import PublishError
 from feedhub.jsonfeed import parse_json_feed
 from feedhub.publish import publish_site
 from feedhub.publish.atom import render_atom
+from feedhub.publish.common import entry_file
 from feedhub.publish.jsonfeed import render_json_feed
 from feedhub.publish.rss import render_rss
 from feedhub.types import CategoryView, SiteInfo, SourceInfo, Story, StoryCopy
@@ -469,9 +470,14 @@ def test_publish_site_writes_every_format_then_nothing(tmp_path):
 
     written = publish_site([ZH_VIEW, EN_VIEW], SITE_ZH, output, generator_version="1.2.3", formats=formats)
 
+    feeds = ("atom.xml", "rss.xml", "feed.json")
     assert written == [
-        *(output / "zhongguoyouzhengkuaidibao" / name for name in ("atom.xml", "rss.xml", "feed.json", "index.html")),
-        *(output / "markets" / name for name in ("atom.xml", "rss.xml", "feed.json", "index.html")),
+        *(output / "zhongguoyouzhengkuaidibao" / name for name in feeds),
+        *(output / "zhongguoyouzhengkuaidibao" / entry_file(story.id) for story in ZH_VIEW.stories),
+        output / "zhongguoyouzhengkuaidibao" / "index.html",
+        *(output / "markets" / name for name in feeds),
+        *(output / "markets" / entry_file(story.id) for story in EN_VIEW.stories),
+        output / "markets" / "index.html",
         output / "index.html",
         output / "feeds.opml",
     ]
@@ -513,7 +519,8 @@ def test_formats_left_out_are_neither_written_nor_linked(tmp_path):
     output = tmp_path / "output"
     publish_site([EN_VIEW], SITE_EN, output, generator_version="1", formats=("rss", "json"))
 
-    assert sorted(p.name for p in (output / "markets").iterdir()) == ["feed.json", "index.html", "rss.xml"]
+    story_pages = sorted(entry_file(story.id) for story in EN_VIEW.stories)
+    assert sorted(p.name for p in (output / "markets").iterdir()) == [*story_pages, "feed.json", "index.html", "rss.xml"]
     assert autodiscovery(output / "markets" / "index.html") == [
         ("application/rss+xml", "rss.xml"), ("application/feed+json", "feed.json")]
     home = (output / "index.html").read_text(encoding="utf-8")
@@ -531,8 +538,11 @@ def test_a_format_turned_off_is_removed(tmp_path):
     written = publish_site([EN_VIEW], SITE_EN, output, generator_version="1", formats=("atom",))
 
     # The pages no longer link them; the feeds are gone, nothing else is.
-    assert written == [output / "markets" / "index.html", output / "index.html"]
-    assert sorted(p.name for p in (output / "markets").iterdir()) == ["atom.xml", "index.html", "notes.txt"]
+    story_pages = [entry_file(story.id) for story in EN_VIEW.stories]
+    assert written == [*(output / "markets" / name for name in story_pages), output / "markets" / "index.html",
+                       output / "index.html"]
+    assert sorted(p.name for p in (output / "markets").iterdir()) == sorted(
+        [*story_pages, "atom.xml", "index.html", "notes.txt"])
 
 
 @pytest.mark.parametrize(("formats", "message"), [(("atom", "rdf"), "unknown feed format 'rdf'"), ((), "no feed format")])

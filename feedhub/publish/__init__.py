@@ -8,6 +8,8 @@ changed, each atomically::
     output/<slug>/rss.xml      render_rss        (rss.py)       format "rss"
     output/<slug>/feed.json    render_json_feed  (jsonfeed.py)  format "json"
     output/<slug>/index.html   render_category   (html.py)
+    output/<slug>/<entry>.html render_entry      (html.py)      one per story
+    output/<slug>/archive/<n>.xml, page/<n>.html                (history.py)
     output/index.html          render_index      (html.py)
     output/feeds.opml          render_opml       (opml.py)
 
@@ -22,22 +24,26 @@ learn that it stopped; a 404 tells their reader.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from feedhub.errors import PublishError
-from feedhub.publish.atom import render_atom
+from feedhub.publish.atom import History, render_atom
 from feedhub.publish.common import (
+    ARCHIVE_DIR,
     DEFAULT_FORMATS,
     FEED_FILE,
     FEED_FORMATS,
     PAGE_FILE,
+    ArchivePage,
     FeedFormat,
+    entry_file,
     feed_formats,
     format_path,
 )
 from feedhub.publish.files import write_if_changed
-from feedhub.publish.html import render_category, render_index
+from feedhub.publish.history import CategoryHistory, HistoryWriter, archive_ref
+from feedhub.publish.html import render_category, render_entry, render_index
 from feedhub.publish.jsonfeed import render_json_feed
 from feedhub.publish.opml import render_opml
 from feedhub.publish.rss import render_rss
@@ -46,15 +52,20 @@ from feedhub.types import CategoryView, SiteInfo
 log = logging.getLogger("feedhub.publish")
 
 __all__ = [
+    "ArchivePage",
+    "CategoryHistory",
     "DEFAULT_FORMATS",
     "FEED_FILE",
     "FEED_FORMATS",
     "PAGE_FILE",
     "FeedFormat",
+    "History",
+    "entry_file",
     "feed_formats",
     "publish_site",
     "render_atom",
     "render_category",
+    "render_entry",
     "render_index",
     "render_json_feed",
     "render_opml",
@@ -64,7 +75,11 @@ __all__ = [
 
 # How each format is rendered: (view, site, its own URL, generator version) -> bytes.
 _RENDERERS: dict[str, Callable[[CategoryView, SiteInfo, str, str], bytes]] = {
-    "atom": lambda view, site, url, version: render_atom(view, site, self_url=url, generator_version=version),
+    # RFC 5005 §4: the subscription document links the newest archive.
+    "atom": lambda view, site, url, version: render_atom(
+        view, site, self_url=url, generator_version=version,
+        history=History(prev_archive=archive_ref(site, view, f"{ARCHIVE_DIR}/{view.archive}.xml")) if view.archive else None,
+    ),
     "rss": lambda view, site, url, version: render_rss(view, site, self_url=url, generator_version=version),
     "json": lambda view, site, url, version: render_json_feed(view, site, feed_url=url, generator_version=version),
 }
@@ -78,8 +93,14 @@ def publish_site(
     template_dir: Path | None = None,
     generator_version: str,
     formats: Sequence[str] = ("atom",),
+    history: Mapping[str, CategoryHistory] | None = None,
 ) -> list[Path]:
     """Write every output file; return the paths actually rewritten.
+
+    ``history`` maps a category's slug to what to write of its history
+    (archive documents, their pages, story pages) and what to remove; see
+    history.py. Without one, a category gets no archives and a page for each
+    story of its view: what a site whose feeds hold everything needs.
 
     ``formats`` names the feed formats to write (keys of FEED_FORMATS).
     Callers pass the config's choice, whose default is DEFAULT_FORMATS (all
@@ -99,17 +120,31 @@ def publish_site(
         raise PublishError(str(error)) from error
     names = [feed.name for feed in feeds]
     _check_slugs(views)
-    files: list[tuple[Path, bytes]] = []
+    written: list[Path] = []
+
+    def write(path: Path, data: bytes) -> None:
+        if write_if_changed(path, data):
+            written.append(path)
+
+    writers = []
     for view in views:
         folder = output_dir / view.slug
+        plan = history.get(view.slug) if history is not None else None
+        writer = HistoryWriter(view, plan or CategoryHistory(entries=view.stories), site, folder,
+                               template_dir=template_dir, formats=names, generator_version=generator_version)
+        writers.append(writer)
+        # Order: archive pages before the feed linking the newest of them,
+        # story pages before the category page linking them.
+        written += writer.write_pages()
         for feed in feeds:
-            data = _RENDERERS[feed.name](view, site, _self_url(view, site, feed), generator_version)
-            files.append((folder / feed.file, data))
-        files.append((folder / PAGE_FILE, render_category(view, site, template_dir=template_dir, formats=names)))
-    files.append((output_dir / PAGE_FILE, render_index(views, site, template_dir=template_dir, formats=names)))
+            write(folder / feed.file, _RENDERERS[feed.name](view, site, _self_url(view, site, feed), generator_version))
+        written += writer.write_entries(writer.history.entries)
+        write(folder / PAGE_FILE, render_category(view, site, template_dir=template_dir, formats=names))
+    write(output_dir / PAGE_FILE, render_index(views, site, template_dir=template_dir, formats=names))
     main = feeds[0]
-    files.append((output_dir / "feeds.opml", render_opml(views, site, feed_path=lambda view: format_path(view, main))))
-    written = [path for path, data in files if write_if_changed(path, data)]
+    write(output_dir / "feeds.opml", render_opml(views, site, feed_path=lambda view: format_path(view, main)))
+    for writer in writers:
+        writer.remove()
     _remove_turned_off(views, output_dir, feeds)
     return written
 

@@ -8,11 +8,12 @@ source's title must not stop a category from publishing.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
 from feedgen.entry import FeedEntry
-from feedgen.ext.base import BaseEntryExtension
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -23,26 +24,70 @@ from feedhub.types import CategoryView, SiteInfo, SourceInfo, Story
 # Namespace for feed ids of sites published without a base_url (see _feed_id).
 _FEED_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT_URL)
 
+# RFC 5005 §4: the element marking an archive document.
+FH_NAMESPACE = "http://purl.org/syndication/history/1.0"
 
-def render_atom(view: CategoryView, site: SiteInfo, *, self_url: str, generator_version: str) -> bytes:
+
+@dataclass(frozen=True)
+class History:
+    """The RFC 5005 §4 (archived feeds) links of one feed document, as URLs
+    (absolute with a base_url, else relative to the document itself).
+
+    The subscription document (atom.xml) only has ``prev_archive``, to the
+    newest archive. An archive document has ``current`` (the subscription
+    document), ``prev_archive`` unless it is the oldest, ``next_archive``
+    unless it is the newest, and ``alternate``, its HTML page.
+    """
+
+    current: str | None = None  # set on archive documents, and only there
+    prev_archive: str | None = None
+    next_archive: str | None = None
+    alternate: str | None = None  # default: index.html beside the document
+
+    @property
+    def archive(self) -> bool:
+        return self.current is not None
+
+
+def render_atom(
+    view: CategoryView, site: SiteInfo, *, self_url: str, generator_version: str, history: History | None = None
+) -> bytes:
     """The category's feed document, newest story first.
 
     ``self_url`` is where the feed is served: an absolute URL when the site
     has a base_url, else a reference relative to the feed itself
     ("atom.xml"). The same view always gives the same bytes: no clock is read.
+
+    With ``history``, the document carries RFC 5005 links; an archive
+    document (``history.current`` set) is also marked ``<fh:archive/>``,
+    shares the subscription document's atom:id (they are one logical feed),
+    carries no hub link (it does not change, nobody needs to hear of it), and
+    dates each atom:source by its entry rather than by the source feed's
+    latest update, so that the page keeps its bytes while the sources move on.
     """
     self_url = xml_safe(self_url)
+    history = history or History()
+    archived = history.archive
     fg = FeedGenerator()
-    fg.id(_feed_id(view, self_url))
+    fg.id(_feed_id(view, xml_safe(history.current) if archived else self_url))
     fg.title(xml_safe(f"{site.title} · {view.name}"))
     # §4.2.15: the feed changed when its newest story did, not when we ran.
     fg.updated(_utc(view.updated or EPOCH))
     # §4.2.7.2: self identifies the feed document; alternate is the category
     # page beside it (urljoin keeps a relative self_url relative).
     fg.link(href=self_url, rel="self", type="application/atom+xml")
-    fg.link(href=urljoin(self_url, "index.html"), rel="alternate", type="text/html")
+    fg.link(href=xml_safe(history.alternate or urljoin(self_url, "index.html")), rel="alternate", type="text/html")
+    if site.websub_hub and not archived:
+        # WebSub §4: discovery is a rel="hub" link beside rel="self".
+        fg.link(href=xml_safe(site.websub_hub), rel="hub")
+    for rel, href in (("current", history.current), ("prev-archive", history.prev_archive),
+                      ("next-archive", history.next_archive)):
+        if href:
+            fg.link(href=xml_safe(href), rel=rel, type="application/atom+xml")
     fg.generator("feedhub", version=xml_safe(generator_version), uri=PROJECT_URL)
     fg.language(xml_safe(site.language))  # xml:lang on <feed>
+    if archived:
+        fg.register_extension("feedhub_history", _ArchiveMark, None, atom=True, rss=False)
 
     seen: set[str] = set()
     for story in view.stories:
@@ -52,9 +97,21 @@ def render_atom(view: CategoryView, site: SiteInfo, *, self_url: str, generator_
             continue
         seen.add(story.id)
         # add_entry prepends by default; view.stories is already newest first.
-        fg.add_entry(_entry(story, site), order="append")
+        fg.add_entry(_entry(story, site, archived), order="append")
 
     return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+class _ArchiveMark(BaseExtension):
+    """``<fh:archive/>`` (RFC 5005 §4): this document is an archive, whose
+    entries do not change; the fh prefix is declared once, on <feed>."""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": FH_NAMESPACE}
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        etree.SubElement(feed, f"{{{FH_NAMESPACE}}}archive")
+        return feed
 
 
 def _feed_id(view: CategoryView, self_url: str) -> str:
@@ -66,7 +123,7 @@ def _feed_id(view: CategoryView, self_url: str) -> str:
     return f"urn:uuid:{uuid.uuid5(_FEED_ID_NAMESPACE, 'category/' + view.slug)}"
 
 
-def _entry(story: Story, site: SiteInfo) -> FeedEntry:
+def _entry(story: Story, site: SiteInfo, archived: bool = False) -> FeedEntry:
     fe = FeedEntry()
     fe.id(xml_safe(story.id))
     # §3.1.1: without a type attribute the title is plain text, so "<" and "&"
@@ -85,7 +142,7 @@ def _entry(story: Story, site: SiteInfo) -> FeedEntry:
             fe.category(term=tag)
     fe.content(xml_safe(story.content + attribution_html(story, site.language)), type="html")
     fe.register_extension("feedhub", _EntryCompletion, atom=True, rss=False)
-    fe.feedhub.complete(link, story.canonical.source, story.updated)
+    fe.feedhub.complete(link, story.canonical.source, story.updated, archived)
     return fe
 
 
@@ -108,11 +165,17 @@ class _EntryCompletion(BaseEntryExtension):
         self._link: str | None = None
         self._source: SourceInfo | None = None
         self._fallback_updated: datetime = EPOCH
+        self._archived = False
 
-    def complete(self, link: str | None, source: SourceInfo, fallback_updated: datetime) -> None:
+    def complete(self, link: str | None, source: SourceInfo, fallback_updated: datetime, archived: bool = False) -> None:
         self._link = link
         self._source = source
         self._fallback_updated = fallback_updated
+        # In an archive document, atom:source/updated is the entry's own
+        # date (the source feed was at least that recent when it carried
+        # this version): the source feed's latest update moves on with every
+        # poll and would change a page that RFC 5005 wants stable.
+        self._archived = archived
 
     def extend_atom(self, entry: etree._Element) -> etree._Element:
         # feedgen builds unqualified elements under a <feed xmlns="…Atom">,
@@ -128,7 +191,8 @@ class _EntryCompletion(BaseEntryExtension):
         feed_url = xml_safe(src.feed_url)
         etree.SubElement(element, "id").text = xml_safe(src.feed_id or "") or feed_url
         etree.SubElement(element, "title").text = first_text(src.feed_title, src.name)
-        etree.SubElement(element, "updated").text = _utc(src.feed_updated or self._fallback_updated).isoformat()
+        source_updated = self._fallback_updated if self._archived else (src.feed_updated or self._fallback_updated)
+        etree.SubElement(element, "updated").text = _utc(source_updated).isoformat()
         site_link = web_url(src.site_link)
         if site_link:
             etree.SubElement(element, "link", rel="alternate", type="text/html", href=site_link)

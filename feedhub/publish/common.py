@@ -6,6 +6,7 @@ words, so the attribution is built here once, as an HTML fragment.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,6 +62,57 @@ def feed_path(view: CategoryView) -> str:
 def page_path(view: CategoryView) -> str:
     """The category's page, as a URL path relative to output/."""
     return f"{quote(view.slug)}/{PAGE_FILE}"
+
+
+# --- Entry pages and history (issue #5) ---------------------------------------
+
+# An entry page's file name: 16 hex digits of the SHA-256 of the story's id.
+# The id never changes, so neither does the name; 64 bits make a clash within
+# one category (even of millions of stories) vanishingly unlikely. Only names
+# of this shape are ever removed from a category folder.
+ENTRY_FILE_RE = re.compile(r"^[0-9a-f]{16}\.html$")
+ARCHIVE_DIR = "archive"  # <slug>/archive/<n>.xml: RFC 5005 archive documents
+PAGES_DIR = "page"  # <slug>/page/<n>.html: the same stories as archive n, as HTML
+ARCHIVE_FILE_RE = re.compile(r"^([1-9][0-9]*)\.xml$")
+PAGE_FILE_RE = re.compile(r"^([1-9][0-9]*)\.html$")
+
+
+@dataclass(frozen=True)
+class ArchivePage:
+    """One archive document of a category (<slug>/archive/<number>.xml) and
+    its HTML twin (<slug>/page/<number>.html): the same stories, newest first.
+
+    Pages are numbered from the oldest; ``first`` and ``last`` are the oldest
+    and newest pages published, so that the page knows its neighbours.
+    """
+
+    number: int
+    stories: tuple[Story, ...]
+    first: int
+    last: int
+
+    @property
+    def older(self) -> int | None:
+        return self.number - 1 if self.number > self.first else None
+
+    @property
+    def newer(self) -> int | None:
+        return self.number + 1 if self.number < self.last else None
+
+
+def entry_file(story_id: str) -> str:
+    """The story's page in its category folder, e.g. "3f2a9c0d1b7e4a65.html"."""
+    return hashlib.sha256(story_id.encode("utf-8", "surrogatepass")).hexdigest()[:16] + ".html"
+
+
+def archive_path(view: CategoryView, number: int) -> str:
+    """Archive document ``number``, as a URL path relative to output/."""
+    return f"{quote(view.slug)}/{ARCHIVE_DIR}/{number}.xml"
+
+
+def list_page_path(view: CategoryView, number: int) -> str:
+    """The HTML page of archive ``number``, as a URL path relative to output/."""
+    return f"{quote(view.slug)}/{PAGES_DIR}/{number}.html"
 
 
 def is_chinese(language: str) -> bool:

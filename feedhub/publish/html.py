@@ -1,4 +1,17 @@
-"""The static site: a home page and one page per category (Jinja2 templates).
+"""The static site (Jinja2 templates): a home page, each category's pages,
+and a page per story.
+
+    output/index.html                 index.html     render_index
+    output/<slug>/index.html          category.html  render_category (its feed's stories)
+    output/<slug>/page/<n>.html       category.html  render_category (archive n's stories)
+    output/<slug>/<entry-file>.html   entry.html     render_entry
+
+A category is paged like its feed history (publish/history.py): index.html
+shows the stories of the feed (the newest ``entries_per_feed``), and older
+stories are on ``page/<n>.html``, which holds exactly the stories of archive
+document n. Pages are numbered from the oldest, so page/3.html keeps its
+stories (and its bytes) while new ones arrive: a new story rewrites the
+category's index.html and at most the newest page, never the whole series.
 
 Templates live in feedhub/templates; a user's folder given as ``template_dir``
 is searched first, so a site can restyle any page by copying one file.
@@ -19,9 +32,13 @@ import jinja2
 from markupsafe import Markup
 
 from feedhub.errors import PublishError
+from feedhub.normalize import html_to_text
 from feedhub.publish.common import (
+    PAGES_DIR,
+    ArchivePage,
     FeedFormat,
     attribution_html,
+    entry_file,
     feed_formats,
     format_path,
     is_chinese,
@@ -34,6 +51,8 @@ from feedhub.types import CategoryView, SiteInfo, Story
 
 # How many stories, across all categories, the home page lists.
 LATEST_ON_HOME = 30
+# Characters of plain text a category page shows of each story.
+EXCERPT_LENGTH = 160
 
 
 def render_index(
@@ -44,14 +63,48 @@ def render_index(
     ``formats`` names the feed formats published (common.FEED_FORMATS), each
     linked for autodiscovery; the first in preference order is the main one.
     """
-    return _render("index.html", site, template_dir, formats, views=views, latest=_latest(views, LATEST_ON_HOME))
+    return _render("index.html", site, template_dir, formats, views=views, latest=_latest(views, LATEST_ON_HOME),
+                   entry_href=lambda story, view: f"{page_path(view).rsplit('/', 1)[0]}/{entry_file(story.id)}")
 
 
 def render_category(
-    view: CategoryView, site: SiteInfo, *, template_dir: Path | None = None, formats: Sequence[str] = ("atom",)
+    view: CategoryView,
+    site: SiteInfo,
+    *,
+    template_dir: Path | None = None,
+    formats: Sequence[str] = ("atom",),
+    page: ArchivePage | None = None,
 ) -> bytes:
-    """output/<slug>/index.html: the category's stories in full, newest first."""
-    return _render("category.html", site, template_dir, formats, view=view)
+    """A list of the category's stories, newest first, each linking its page.
+
+    Without ``page``: output/<slug>/index.html, the stories of ``view`` (its
+    feed), linking to the newest archive page (``view.archive``) as "older".
+    With ``page``: output/<slug>/page/<n>.html, the stories of that archive
+    page, linking to its newer and older neighbours.
+    """
+    if page is None:
+        up = ""
+        newer = None
+        older = f"{PAGES_DIR}/{view.archive}.html" if view.archive else None
+    else:
+        up = "../"
+        view = CategoryView(view.name, view.slug, page.stories, view.sources, view.archive)
+        newer = f"{page.newer}.html" if page.newer else "../index.html"
+        older = f"{page.older}.html" if page.older else None
+    return _render("category.html", site, template_dir, formats, view=view, up=up, page=page,
+                   newer_href=newer, older_href=older, entry_href=lambda story: up + entry_file(story.id))
+
+
+def render_entry(
+    story: Story, view: CategoryView, site: SiteInfo, *, template_dir: Path | None = None,
+    formats: Sequence[str] = ("atom",),
+) -> bytes:
+    """output/<slug>/<entry-file>.html: one story in full, as the seed page
+    shows it: title, date with its offset, tags, the text, the attribution
+    line linking the original, the other sources, and the way back to the
+    category and home. Depends on the story and the category's name only, so
+    it is rewritten only when the story changes."""
+    return _render("entry.html", site, template_dir, formats, story=story, view=view, up="")
 
 
 def _latest(views: Sequence[CategoryView], limit: int) -> list[tuple[Story, CategoryView]]:
@@ -93,6 +146,7 @@ def _render(name: str, site: SiteInfo, template_dir: Path | None, formats: Seque
         feeds=feeds,
         feed_href=feed_href,
         page_href=page_path,
+        excerpt=_excerpt,
         **context,
     )
     return text.encode("utf-8")
@@ -124,6 +178,14 @@ def _finalize(value: object) -> object:
     if isinstance(value, str):
         return xml_safe(value)
     return value
+
+
+def _excerpt(story: Story) -> str:
+    """The start of the story's text (its summary if it has one), plain."""
+    text = html_to_text(story.summary) or html_to_text(story.content)
+    if len(text) <= EXCERPT_LENGTH:
+        return text
+    return text[:EXCERPT_LENGTH].rstrip() + "…"
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -38,6 +38,9 @@ def render_json_feed(view: CategoryView, site: SiteInfo, *, feed_url: str, gener
         "home_page_url": urljoin(feed_url, "index.html"),
         "feed_url": feed_url,
         "language": site.language,  # new in 1.1: RFC 5646 tag
+        # "hubs": endpoints a reader may subscribe with for real-time
+        # notification; WebSub is the type the spec names.
+        **({"hubs": [{"type": "WebSub", "url": site.websub_hub}]} if site.websub_hub else {}),
         "items": _items(view, site),
         # JSON Feed has no generator field; an extension says who wrote it.
         EXTENSION: {"generator": {"name": "feedhub", "version": generator_version, "url": PROJECT_URL}},

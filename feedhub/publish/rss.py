@@ -31,6 +31,7 @@ from feedhub.publish.common import (
 from feedhub.types import CategoryView, SiteInfo, Story
 
 _DC = "http://purl.org/dc/elements/1.1/"
+_ATOM = "http://www.w3.org/2005/Atom"
 _MEDIA_TYPE = FEED_FORMATS["rss"].media_type
 
 
@@ -61,6 +62,7 @@ def render_rss(view: CategoryView, site: SiteInfo, *, self_url: str, generator_v
         fg.lastBuildDate(utc(view.updated))
     fg.register_extension("feedhub_channel", _Channel, None, atom=False, rss=True)
     fg.feedhub_channel.has_stories = view.updated is not None
+    fg.feedhub_channel.hub = xml_safe(site.websub_hub) if site.websub_hub else None
 
     seen: set[str] = set()
     for story in view.stories:
@@ -119,10 +121,14 @@ class _Channel(BaseExtension):
     - Declares the dc: prefix once, on <rss>, for the items' dc:creator.
     - Drops lastBuildDate from an empty channel: feedgen always writes one,
       defaulting to the clock, and an empty category has no date of its own.
+    - Adds ``<atom:link rel="hub">`` after the self link when the site names
+      a WebSub hub (WebSub §4 allows RSS to carry Atom's link element);
+      feedgen writes only the self link of the atom:links it is given.
     """
 
     def __init__(self) -> None:
         self.has_stories = True
+        self.hub: str | None = None
 
     def extend_ns(self) -> dict[str, str]:
         return {"dc": _DC}
@@ -131,4 +137,12 @@ class _Channel(BaseExtension):
         if not self.has_stories:
             for element in rss.findall("channel/lastBuildDate"):
                 element.getparent().remove(element)
+        if self.hub:
+            channel = rss.find("channel")
+            self_link = channel.find(f"{{{_ATOM}}}link[@rel='self']")
+            hub = etree.Element(f"{{{_ATOM}}}link", href=self.hub, rel="hub")
+            if self_link is not None:
+                self_link.addnext(hub)
+            else:
+                channel.append(hub)
         return rss
