@@ -460,7 +460,17 @@ class _CategoryPlanner:
             stored = self.store.category_stories_in_rows(self.name, *self.page_rows(number))
             kept = [s for i, s in enumerate(stored) if self.published_in_archive(number, i, _key(s))]
             kept.sort(key=_key, reverse=True)
-            yield ArchivePage(number, tuple(_stories(self.store, self.name, kept, self.infos)), first, last)
+            # A page without stories to show still needs a date that only
+            # changes when the page is rewritten anyway: the newest of those
+            # of its stories that left the feed (beyond the retention now),
+            # else, all of its stories being in the feed, of its slots
+            # (such a page is older than the newest page, hence full).
+            empty_updated = None
+            if not kept:
+                archived = [s.published for s in stored if self.archived(_key(s))]
+                empty_updated = max(archived or [s.published for s in stored], default=None)
+            yield ArchivePage(number, tuple(_stories(self.store, self.name, kept, self.infos)), first, last,
+                              empty_updated)
 
     def _records(self, stored: Sequence[StoredStory]) -> Iterator[Story]:
         for start in range(0, len(stored), 200):

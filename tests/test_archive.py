@@ -253,6 +253,23 @@ def test_feed_holds_the_newest_and_archives_the_rest_each_once(tmp_path):
     assert_chain_is_whole(world, expected_ids(world))
 
 
+def test_a_first_load_newest_first_leaves_an_empty_page_with_a_plausible_date(tmp_path):
+    """A source's first load arrives newest first: the oldest slots hold the
+    stories still in the feed, so archive 1 is empty for now. It stays in
+    the chain (its neighbours' links never change) and is dated by its
+    stories, not 1970 (the W3C validator: "Implausible date")."""
+    world = World(tmp_path, per_feed=2)
+    dates = [START + timedelta(hours=6 - i) for i in range(6)]  # newest first
+    ids = world.add(6, dates=dates)
+    world.publish()
+
+    root = etree.parse(str(world.out / "markets/archive/1.xml")).getroot()
+    assert root.findall(f"{ATOM}entry") == []
+    assert root.findtext(f"{ATOM}updated") == "2024-05-01T14:00:00+00:00"  # story 1's date
+    assert sorted(collected(world)) == sorted(ids)
+    assert_chain_is_whole(world, expected_ids(world))
+
+
 def test_small_category_has_no_archive(tmp_path):
     world = World(tmp_path, per_feed=3)
     world.add(3)

@@ -398,6 +398,48 @@ def test_empty_category_has_a_fixed_updated():
     assert root.findall(f"{ATOM}entry") == []
 
 
+def test_empty_category_is_dated_by_its_sources():
+    # Not 1970 ("Implausible date", says the W3C validator) when its
+    # sources say how recent they are.
+    view = replace(EMPTY_VIEW, sources=(POSTAL, SINA, EASTMONEY))
+    root = etree.fromstring(render_atom(view, SITE_ZH, self_url="atom.xml", generator_version="1"))
+
+    assert root.findtext(f"{ATOM}updated") == "2022-05-26T06:00:00+00:00"  # POSTAL's, the newest
+
+
+@pytest.mark.parametrize(("feed_id", "expected"), [
+    ("example", "https://postal.example.cn/rss.xml"),  # not an IRI: the feed's URL instead
+    ("https://neverworkintheory.org", "https://neverworkintheory.org/"),
+    ("HTTPS://Postal.Example.CN:443/news?x=1", "https://postal.example.cn/news?x=1"),
+    ("tag:postal.example.cn,2022:news", "tag:postal.example.cn,2022:news"),
+])
+def test_source_id_is_an_iri_in_canonical_form(feed_id, expected):
+    """W3C validator: "id must be a full and valid URL" (an error), and
+    "Identifier ... is not in canonical form" (a warning)."""
+    story = replace(MERGED, canonical=replace(MERGED.canonical, source=replace(POSTAL, feed_id=feed_id)))
+    root = etree.fromstring(render_atom(replace(ZH_VIEW, stories=(story,)), SITE_ZH, self_url=ZH_SELF,
+                                        generator_version="1"))
+
+    assert root.findtext(f"{ATOM}entry/{ATOM}source/{ATOM}id") == expected
+
+
+def test_plain_text_uses_hexadecimal_references():
+    """W3C validator: a title "1&amp;1" reads as an HTML entity ("title
+    should not contain HTML"); "1&#x26;1" is the same text to any parser."""
+    story = replace(OIL, title="Aus 1&1 wird <1&1 Ionos>", author="Smith & Co")
+    feed = render_atom(replace(EN_VIEW, name="R&D", stories=(story,)), SITE_EN, self_url="atom.xml",
+                       generator_version="1")
+
+    assert b"<title>Aus 1&#x26;1 wird &#x3C;1&#x26;1 Ionos&#x3E;</title>" in feed
+    assert b"<title>Market Wire \xc2\xb7 R&#x26;D</title>" in feed
+    assert b"<name>Smith &#x26; Co</name>" in feed
+    parsed = feedparser.parse(feed)
+    assert parsed.feed.title == "Market Wire · R&D"
+    assert (parsed.entries[0].title, parsed.entries[0].author) == ("Aus 1&1 wird <1&1 Ionos>", "Smith & Co")
+    # The HTML content keeps its escaping.
+    assert b'<content type="html">&lt;p&gt;Brent fell 1%.&lt;/p&gt;' in feed
+
+
 def test_entries_keep_the_views_order():
     # The view is newest first; feedgen prepends by default, which would reverse it.
     reordered = replace(ZH_VIEW, stories=(SPECIAL, MERGED, CONTROL))

@@ -249,6 +249,23 @@ def test_rss_description_is_the_atom_content():
     )
 
 
+def test_rss_plain_text_uses_hexadecimal_references():
+    """The W3C validator warns (RSS Profile) when a plain-text element such
+    as <title> writes "&" or "<" as &amp; or &lt;: a reader guessing HTML
+    would take "&lt;again&gt;" for a tag."""
+    feed = render_rss(EN_VIEW, SITE_EN, self_url="rss.xml", generator_version="1")
+
+    assert b'<title>Fed holds rates &#x3C;again&#x3E; &#x26; says "wait"</title>' in feed
+    titles = re.findall(rb"<(?:title|category|dc:creator|source)\b[^>]*>([^<]*)<", feed)
+    assert not [t for t in titles if re.search(rb"&(amp|lt|gt);", t)]
+    assert feedparser.parse(feed).entries[0].title == 'Fed holds rates <again> & says "wait"'
+    # URLs and HTML are untouched: a link's "&", and the description.
+    story = replace(FED, link="https://harbour.example.org/a?id=1&from=rss")
+    special = render_rss(replace(EN_VIEW, stories=(story,)), SITE_EN, self_url="rss.xml", generator_version="1")
+    assert b"<link>https://harbour.example.org/a?id=1&amp;from=rss</link>" in special
+    assert b"<description>&lt;p&gt;" in special
+
+
 def test_rss_drops_characters_xml_forbids():
     feed = zh_rss()
     item = list(etree.fromstring(feed).iter("item"))[1]

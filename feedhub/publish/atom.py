@@ -18,7 +18,17 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from feedhub import PROJECT_URL
-from feedhub.publish.common import EPOCH, attribution_html, first_text, story_author, story_link, web_url, xml_safe
+from feedhub.publish.common import (
+    EPOCH,
+    attribution_html,
+    first_text,
+    hex_references,
+    source_feed_id,
+    story_author,
+    story_link,
+    web_url,
+    xml_safe,
+)
 from feedhub.types import CategoryView, SiteInfo, SourceInfo, Story
 
 # Namespace for feed ids of sites published without a base_url (see _feed_id).
@@ -43,6 +53,9 @@ class History:
     prev_archive: str | None = None
     next_archive: str | None = None
     alternate: str | None = None  # default: index.html beside the document
+    # The document's atom:updated when it has no entry (an archive page
+    # whose stories are all still in the feed); else the newest entry's.
+    empty_updated: datetime | None = None
 
     @property
     def archive(self) -> bool:
@@ -72,7 +85,7 @@ def render_atom(
     fg.id(_feed_id(view, xml_safe(history.current) if archived else self_url))
     fg.title(xml_safe(f"{site.title} · {view.name}"))
     # §4.2.15: the feed changed when its newest story did, not when we ran.
-    fg.updated(_utc(view.updated or EPOCH))
+    fg.updated(_utc(_updated(view, history)))
     # §4.2.7.2: self identifies the feed document; alternate is the category
     # page beside it (urljoin keeps a relative self_url relative).
     fg.link(href=self_url, rel="self", type="application/atom+xml")
@@ -99,7 +112,9 @@ def render_atom(
         # add_entry prepends by default; view.stories is already newest first.
         fg.add_entry(_entry(story, site, archived), order="append")
 
-    return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    # Text constructs that are plain text: "&", "<", ">" as hexadecimal
+    # references (common.hex_references says why).
+    return hex_references(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True), ("title", "name"))
 
 
 class _ArchiveMark(BaseExtension):
@@ -112,6 +127,18 @@ class _ArchiveMark(BaseExtension):
     def extend_atom(self, feed: etree._Element) -> etree._Element:
         etree.SubElement(feed, f"{{{FH_NAMESPACE}}}archive")
         return feed
+
+
+def _updated(view: CategoryView, history: History) -> datetime:
+    """The newest entry's date; a document without entries takes the date
+    its caller gives (an archive page), else the newest of its sources'
+    feeds (the category was current as of then), else 1970, which the W3C
+    validator calls implausible but which never changes."""
+    if view.updated is not None:
+        return view.updated
+    if history.empty_updated is not None:
+        return history.empty_updated
+    return max((s.feed_updated for s in view.sources if s.feed_updated), default=EPOCH)
 
 
 def _feed_id(view: CategoryView, self_url: str) -> str:
@@ -189,7 +216,7 @@ class _EntryCompletion(BaseEntryExtension):
             return entry
         element = etree.SubElement(entry, "source")
         feed_url = xml_safe(src.feed_url)
-        etree.SubElement(element, "id").text = xml_safe(src.feed_id or "") or feed_url
+        etree.SubElement(element, "id").text = source_feed_id(src.feed_id, src.feed_url)
         etree.SubElement(element, "title").text = first_text(src.feed_title, src.name)
         source_updated = self._fallback_updated if self._archived else (src.feed_updated or self._fallback_updated)
         etree.SubElement(element, "updated").text = _utc(source_updated).isoformat()

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from html import escape
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from feedhub.types import CategoryView, Story, StoryCopy
 
@@ -90,6 +90,10 @@ class ArchivePage:
     stories: tuple[Story, ...]
     first: int
     last: int
+    # For a page without stories (all of its slots are still in the feed):
+    # the newest date among its slots, fixed once the page is full, so that
+    # its atom:updated is plausible and stable.
+    empty_updated: datetime | None = None
 
     @property
     def older(self) -> int | None:
@@ -113,6 +117,60 @@ def archive_path(view: CategoryView, number: int) -> str:
 def list_page_path(view: CategoryView, number: int) -> str:
     """The HTML page of archive ``number``, as a URL path relative to output/."""
     return f"{quote(view.slug)}/{PAGES_DIR}/{number}.html"
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def source_feed_id(feed_id: str | None, feed_url: str) -> str:
+    """The id atom:source gives a source feed: the feed's own id when it is
+    an absolute IRI (RFC 4287 §4.2.6; some feeds say "example"), else its
+    URL; an http(s) one in the canonical form of RFC 3986 §6.2.2 (scheme
+    and host in lower case, no default port, "/" for an empty path), which
+    the W3C validator asks of every atom:id. Not applied to entry ids: those
+    are published as first given, and never change."""
+    value = xml_safe(feed_id or "").strip()
+    if not _SCHEME.match(value):
+        value = xml_safe(feed_url)
+    try:
+        parts = urlsplit(value)
+        scheme = parts.scheme.lower()
+        if scheme not in _DEFAULT_PORTS or not parts.hostname:
+            return value
+        host = parts.hostname.lower()
+        if ":" in host:  # IPv6
+            host = f"[{host}]"
+        port = parts.port
+    except ValueError:
+        return value
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (userinfo + "@" if userinfo else "") + host + (f":{port}" if port and port != _DEFAULT_PORTS[scheme] else "")
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
+
+
+_HEX = {b"&amp;": b"&#x26;", b"&lt;": b"&#x3C;", b"&gt;": b"&#x3E;"}
+
+
+def hex_references(document: bytes, elements: Sequence[str], count: int = 0) -> bytes:
+    """``document`` with "&", "<" and ">" in the text of ``elements`` (tags
+    as serialised, e.g. "title", "dc:creator"; simple text content only)
+    written as hexadecimal character references instead of &amp; &lt; &gt;.
+
+    The RSS Advisory Board's RSS Profile asks this of plain text: a reader
+    that guesses whether a title is HTML takes "&lt;b&gt;" for markup, but
+    not "&#x3C;b&#x3E;", and the W3C validator warns about the former (in
+    Atom too: "1&amp;1" reads to it as an HTML entity). To an XML parser
+    the document is the same; attributes and other elements are untouched.
+    """
+    names = "|".join(re.escape(name) for name in elements)
+    pattern = re.compile(rb"(<(" + names.encode() + rb")(?:\s[^>]*)?>)([^<]*)(</\2>)")
+
+    def rewrite(match: re.Match[bytes]) -> bytes:
+        text = re.sub(rb"&(?:amp|lt|gt);", lambda m: _HEX[m.group(0)], match.group(3))
+        return match.group(1) + text + match.group(4)
+
+    return pattern.sub(rewrite, document, count=count)
 
 
 def is_chinese(language: str) -> bool:

@@ -104,6 +104,7 @@ class HistoryWriter:
                 prev_archive=ref(f"{ARCHIVE_DIR}/{page.older}.xml") if page.older else None,
                 next_archive=ref(f"{ARCHIVE_DIR}/{page.newer}.xml") if page.newer else None,
                 alternate=ref(f"{PAGES_DIR}/{page.number}.html"),
+                empty_updated=page.empty_updated,
             )
             archive_view = CategoryView(view.name, view.slug, page.stories, view.sources, view.archive)
             data = render_atom(archive_view, site, self_url=ref(f"{ARCHIVE_DIR}/{page.number}.xml"),

@@ -11,6 +11,7 @@ view always gives the same bytes, so an unchanged category keeps its ETag.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin
 
 from feedgen.entry import FeedEntry
@@ -23,6 +24,7 @@ from feedhub.publish.common import (
     FEED_FORMATS,
     attribution_html,
     first_text,
+    hex_references,
     story_author,
     story_link,
     utc,
@@ -70,7 +72,18 @@ def render_rss(view: CategoryView, site: SiteInfo, *, self_url: str, generator_v
             continue
         seen.add(story.id)
         fg.add_entry(_item(story, site), order="append")  # feedgen prepends by default
-    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return _hex_references(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+
+
+# Elements RSS readers take as plain text (not HTML), as feedgen writes
+# them; the channel's description too (the items' are HTML).
+_PLAIN_TEXT = ("title", "category", "dc:creator", "source")
+
+
+def _hex_references(document: bytes) -> bytes:
+    head, item, items = document.partition(b"<item>")
+    head = hex_references(head, ("description",), count=1)
+    return hex_references(head + item + items, _PLAIN_TEXT)
 
 
 def _item(story: Story, site: SiteInfo) -> FeedEntry:
