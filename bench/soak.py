@@ -157,7 +157,8 @@ def run_soak(sources: int, seconds: float, interval: str, folder: Path, sample_e
         if f"Source {i} item" not in text:
             missing.append(i)
     return {"sources": sources, "seconds": seconds, "exit_code": exit_code, "samples": samples,
-            "good_sources_missing": missing, "tracebacks": stderr.count("Traceback"), "requests": farm.requests}
+            "good_sources_missing": missing, "tracebacks": stderr.count("Traceback"), "requests": farm.requests,
+            "stderr_tail": stderr[-4000:]}
 
 
 def main() -> None:

@@ -13,9 +13,11 @@ import sys
 from datetime import datetime, timezone
 
 from feedhub import __version__
-from feedhub.config import Config, describe, load_config, resolve_config_path
 from feedhub.errors import ConfigError, FeedhubError
-from feedhub.store import Store, format_time
+
+# The rest of feedhub is imported by the commands that need it: worker
+# processes of the parse pool re-import this module, and should not pay for
+# pydantic, PyYAML or pypinyin they never use.
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,11 +71,15 @@ def _setup_logging(verbosity: int) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING if verbosity < 2 else logging.DEBUG)
 
 
-def _load(args) -> Config:
+def _load(args):
+    from feedhub.config import load_config, resolve_config_path
+
     return load_config(resolve_config_path(args.config))
 
 
 def cmd_check_config(args) -> int:
+    from feedhub.config import describe
+
     config = _load(args)
     print(describe(config), end="")
     print(f"# {config.path}: OK ({len(config.sources)} sources, {len(config.categories)} categories)", file=sys.stderr)
@@ -116,6 +122,7 @@ def cmd_run(args) -> int:
         return run_daemon(config, serve=_bind(args.serve) if args.serve else None)
     from feedhub.cycle import pollable, run_cycle
     from feedhub.fetch import Fetcher
+    from feedhub.store import Store
     from feedhub.update import Updater
 
     store = Store.open(config.storage_url)
@@ -156,6 +163,8 @@ class _Progress:
 
 
 def cmd_status(args) -> int:
+    from feedhub.store import Store, format_time
+
     config = _load(args)
     store = Store.open(config.storage_url)
     try:
@@ -209,7 +218,7 @@ def cmd_status(args) -> int:
     return 0
 
 
-def _local(value: datetime | None, config: Config) -> str:
+def _local(value: datetime | None, config) -> str:
     if value is None:
         return "never"
     from zoneinfo import ZoneInfo

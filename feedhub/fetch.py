@@ -131,7 +131,8 @@ class Fetcher:
         Raises FetchError for every failure.
         """
         if self._closed:
-            raise RuntimeError("Fetcher.fetch() called after close()")
+            # The daemon closes the fetcher to abort a cycle on SIGTERM.
+            raise FetchError("not fetched: feedhub is shutting down")
         try:
             scheme = urllib.parse.urlsplit(url).scheme.lower()
         except ValueError as exc:
@@ -266,6 +267,8 @@ def _exchange(
             response.close()
     except _TRANSPORT_ERRORS as exc:
         raise _transport_error(exc, url, options) from exc
+    except RuntimeError as exc:  # httpx: "the client has been closed", by a shutdown mid-cycle
+        raise FetchError("not fetched: feedhub is shutting down") from exc
 
 
 def _request_headers(

@@ -103,7 +103,7 @@ class Daemon:
     def _poll(self, store: Store, due: set[str]) -> None:
         sources, _ = pollable(self.config, store)
         batch = [s for s in sources if s.name in due]
-        updater = Updater(self.config, store, self.fetcher)
+        updater = Updater(self.config, store, self.fetcher, stopping=lambda: self.stopping)
         try:
             summary = run_cycle(self.config, store, updater, batch)
         except FeedhubError as e:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pypinyin import lazy_pinyin
-from slugify import slugify
-
 
 def slug_for(name: str) -> str:
     """The slug a category name gets when the config gives none."""
+    # Imported here: pypinyin's phrase dictionary costs 0.2 s and 57 MB, and
+    # most runs have every slug given or no Chinese name (bench/README.md).
+    from pypinyin import lazy_pinyin
+    from slugify import slugify
+
     # lazy_pinyin turns each Han character into its toneless syllable and keeps
     # other runs as they are; joining without spaces keeps a Chinese name one
     # word, as the example site does. slugify then folds what is left to ASCII.

@@ -25,15 +25,15 @@ from datetime import datetime, timedelta, timezone
 
 from feedhub import policy
 from feedhub.config import Config, SourceConfig
-from feedhub.dedupe import Signature, band_keys, is_same_story, signature
+from feedhub.dedupe import Signature, band_keys, is_same_story
 from feedhub.errors import FetchError, ParseError, SourceError
 from feedhub.fetch import Fetcher, FetchOptions
 from feedhub.merge import Change, Copy, choose_canonical, classify, story_atom_id, story_date
-from feedhub.normalize import html_to_text, normalize_feed
-from feedhub.parse import parse_feed
+from feedhub.normalize import html_to_text
 from feedhub.rules import categories_for
 from feedhub.store import Store
 from feedhub.types import Entry, FeedData, FetchResult, SourceState
+from feedhub.worker import lower_priority, parse_and_normalize
 
 log = logging.getLogger("feedhub.update")
 
@@ -87,30 +87,25 @@ def initial_state(source: SourceConfig, stored: SourceState | None) -> SourceSta
     return stored
 
 
-def parse_and_normalize(content: bytes, url: str, content_type: str | None, encoding: str | None,
-                        timezone_name: str, source_name: str, fetched_at: datetime) -> tuple[FeedData, list[Entry]]:
-    """Runs in a worker process: bytes in, clean entries out."""
-    feed = parse_feed(content, url=url, content_type=content_type, encoding=encoding, timezone=timezone_name)
-    # The signature (about 1 ms an entry) is computed here, in the worker
-    # processes, rather than in the single thread that writes the store.
-    entries = [replace(e, signature=signature(e.title, html_to_text(e.content)).to_json())
-               for e in normalize_feed(feed, source_name, fetched_at)]
-    return replace(feed, entries=()), entries
-
-
 class Updater:
     """Refreshes sources into a store. One per run (or per daemon)."""
 
-    def __init__(self, config: Config, store: Store, fetcher: Fetcher, *, clock: Callable[[], datetime] = utcnow):
+    def __init__(self, config: Config, store: Store, fetcher: Fetcher, *, clock: Callable[[], datetime] = utcnow,
+                 stopping: Callable[[], bool] = lambda: False):
         self.config = config
         self.store = store
         self.fetcher = fetcher
         # More threads than connections: a thread waiting for its host's turn
         # must not keep another host's source waiting (Fetcher enforces the limits).
-        self.fetch_workers = config.fetch.max_connections * 4
+        self.fetch_workers = config.fetch.max_connections * 2
         self.clock = clock
+        self.stopping = stopping  # true once a shutdown was asked for
         self._priority = {s.name: s.priority for s in config.sources}
         self._rules = {c.name: c.rules for c in config.categories}
+        # Without include/exclude rules anywhere, an entry goes exactly where
+        # its source says, and its text need not be looked at.
+        self._rules_active = any(r.include or r.exclude for r in self._rules.values())
+        self._pending_states: list[SourceState] = []
         self.thresholds = config.merge
 
     def refresh(self, sources: Sequence[SourceConfig], on_outcome: Callable[[SourceOutcome], None] | None = None) -> CycleReport:
@@ -131,14 +126,7 @@ class Updater:
         stored = self.store.source_states()
         states = {s.name: initial_state(s, stored.get(s.name)) for s in sources}
         parse_pool: Executor | None = None
-        if len(sources) >= PARSE_POOL_THRESHOLD:
-            # forkserver: the fetch threads are running, and fork() with
-            # threads alive can copy a held lock into the child.
-            context = multiprocessing.get_context("forkserver")
-            # Workers fork from a server that has already imported the
-            # parsing stack, so a pool starts in milliseconds, not seconds.
-            context.set_forkserver_preload(["feedhub.update"])
-            parse_pool = ProcessPoolExecutor(max_workers=multiprocessing.cpu_count() or 1, mp_context=context)
+        use_pool = len(sources) >= PARSE_POOL_THRESHOLD
         # Results are stored in config order whatever order the network
         # answers in, so that which copy of a story arrives first (and so the
         # story's id) is the same on every machine.
@@ -172,19 +160,32 @@ class Updater:
                         try:
                             result = future.result()
                         except SourceError as e:
+                            if self.stopping():
+                                # Aborted by a shutdown: not the source's failure, nothing stored.
+                                ready(i, partial(SourceOutcome, source.name, error=str(e)))
+                                continue
                             ready(i, partial(self._record_failure, source, state, e, fetched_at))
+                            continue
+                        except Exception as e:  # a bug must not stop the batch; say what it was
+                            log.exception("%s: unexpected error while fetching", source.name)
+                            error = FetchError(f"unexpected fetch error: {type(e).__name__}: {e}")
+                            ready(i, partial(self._record_failure, source, state, error, fetched_at))
                             continue
                         if result.not_modified:
                             ready(i, partial(self._record_unchanged, source, state, result, fetched_at))
                             continue
                         args = (result.content, result.url, result.content_type, source.encoding, source.timezone,
                                 source.name, fetched_at)
-                        if parse_pool is None:
+                        if not use_pool:
                             ready(i, partial(self._apply_parse, source, state, result, fetched_at,
                                              partial(parse_and_normalize, *args)))
                         else:
+                            # Started on the first document to parse: a cycle
+                            # where every source answers 304 never pays for it.
+                            parse_pool = parse_pool or _parse_pool()
                             fetched[i] = (result, fetched_at)
                             waiting[parse_pool.submit(parse_and_normalize, *args)] = ("parse", i)
+            self._flush_states()
         finally:
             if parse_pool is not None:
                 parse_pool.shutdown(cancel_futures=True)
@@ -214,6 +215,7 @@ class Updater:
                                         fetched_at, status=result.status)
         now = self.clock()
         with self.store.transaction():
+            self._save_pending_states()
             new, edited, changed = self._store_entries(source, entries, now)
             if changed:
                 self.store.set_publish_pending(True)
@@ -262,8 +264,10 @@ class Updater:
                 continue
             new += 1
             row = self.store.insert_entry(entry, now)
-            for category in categories_for(source.name, source.categories, self._rules, entry.title,
-                                           html_to_text(entry.content), entry.tags):
+            categories = (categories_for(source.name, source.categories, self._rules, entry.title,
+                                         html_to_text(entry.content), entry.tags)
+                          if self._rules_active else source.categories)
+            for category in categories:
                 self._attach(entry, row, category, now)
                 changed.add(category)
         return new, edited, changed
@@ -322,13 +326,24 @@ class Updater:
         next_poll, reason = policy.after_success(source.name, source.interval, fetched_at,
                                                  policy.server_hint(result.headers, None, fetched_at),
                                                  self.config.fetch.max_hint)
-        with self.store.transaction():
-            self.store.save_source_state(replace(
-                state, url=result.moved_to or state.url, caching=result.caching,
-                last_fetch=fetched_at, last_success=fetched_at, last_error=None, last_status=result.status,
-                failures=0, failing_since=None, next_poll=next_poll, next_poll_reason=reason,
-            ))
+        # Written with the next transaction, not one of its own: a cycle of
+        # 304s commits once. Lost in a crash, it only means polling again.
+        self._pending_states.append(replace(
+            state, url=result.moved_to or state.url, caching=result.caching,
+            last_fetch=fetched_at, last_success=fetched_at, last_error=None, last_status=result.status,
+            failures=0, failing_since=None, next_poll=next_poll, next_poll_reason=reason,
+        ))
         return SourceOutcome(source.name, not_modified=True, moved_to=result.moved_to)
+
+    def _flush_states(self) -> None:
+        if self._pending_states:
+            with self.store.transaction():
+                self._save_pending_states()
+
+    def _save_pending_states(self) -> None:
+        for state in self._pending_states:
+            self.store.save_source_state(state)
+        self._pending_states.clear()
 
     def _record_failure(self, source: SourceConfig, state: SourceState, error: SourceError, fetched_at: datetime,
                         status: int | None = None) -> SourceOutcome:
@@ -353,6 +368,17 @@ class Updater:
                 disabled_reason=disabled or state.disabled_reason,
             ))
         return SourceOutcome(source.name, error=message)
+
+
+def _parse_pool() -> ProcessPoolExecutor:
+    # forkserver: the fetch threads are running, and fork() with threads
+    # alive can copy a held lock into the child.
+    context = multiprocessing.get_context("forkserver")
+    # Workers fork from a server that has already imported the parsing
+    # stack (and only that), so a pool starts in milliseconds.
+    context.set_forkserver_preload(["feedhub.worker"])
+    return ProcessPoolExecutor(max_workers=multiprocessing.cpu_count() or 1, mp_context=context,
+                               initializer=lower_priority)
 
 
 def _interleaved_by_host(urls: Sequence[str]) -> list[int]:
