@@ -19,6 +19,7 @@ from feedhub.config import Config, SourceConfig
 from feedhub.fetch import ping_websub
 from feedhub.publish import FEED_FORMATS, PAGE_FILE, publish_site
 from feedhub.publish.common import format_path
+from feedhub.publish.files import batched_writes
 from feedhub.store import Store
 from feedhub.update import CycleReport, SourceOutcome, Updater
 from feedhub.views import plan_site
@@ -76,8 +77,9 @@ def publish(config: Config, store: Store, *, now: datetime | None = None) -> lis
     ``now`` (default: the clock) only decides what ``retention.max_age``
     leaves out of the archives."""
     plan = plan_site(config, store, now=now or datetime.now(timezone.utc))
-    written = publish_site(plan.views, config.site, config.output_dir, template_dir=config.template_dir,
-                           generator_version=__version__, formats=config.formats, history=plan.history)
+    with batched_writes():  # one sync for the whole site, and all or nothing
+        written = publish_site(plan.views, config.site, config.output_dir, template_dir=config.template_dir,
+                               generator_version=__version__, formats=config.formats, history=plan.history)
     with store.transaction():
         store.set_publish_pending(False)
         store.set_meta("published_with", _fingerprint(config))
