@@ -11,7 +11,6 @@ view always gives the same bytes, so an unchanged category keeps its ETag.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urljoin
 
 from feedgen.entry import FeedEntry
