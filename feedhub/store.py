@@ -18,7 +18,7 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -378,9 +378,10 @@ class Store:
         )
 
     def add_story_keys(self, category: str, story: int, keys: Sequence[str], story_date: datetime) -> None:
+        date = format_time(story_date)
         self._db.executemany(
             "INSERT INTO story_keys (category, key, story, story_date) VALUES (?, ?, ?, ?)",
-            [(category, key, story, format_time(story_date)) for key in dict.fromkeys(keys)],
+            [(category, key, story, date) for key in dict.fromkeys(keys)],
         )
 
     def stories_with_keys(self, category: str, keys: Sequence[str], start: datetime, end: datetime) -> list[int]:
@@ -397,18 +398,24 @@ class Store:
                 found[story] = None
         return list(found)
 
-    def copy_signatures(self, stories: Sequence[int]) -> dict[int, list[str]]:
-        """story -> the signatures of its copies (those that have one)."""
-        found: dict[int, list[str]] = {s: [] for s in stories}
+    def copy_signatures(self, stories: Sequence[int], known: Container[int] = ()) -> dict[int, list[tuple[int, str | None]]]:
+        """story -> (entry row, signature JSON) of its copies that have one;
+        the JSON is None for rows in `known` (the caller has them parsed)."""
+        found: dict[int, list[tuple[int, str | None]]] = {s: [] for s in stories}
         for chunk in _chunks(list(stories), 500):
             marks = ", ".join("?" for _ in chunk)
-            for story, signature in self._db.execute(
-                f"SELECT se.story, e.signature FROM story_entries se JOIN entries e ON e.id = se.entry"
+            for story, row in self._db.execute(
+                f"SELECT se.story, se.entry FROM story_entries se JOIN entries e ON e.id = se.entry"
                 f" WHERE se.story IN ({marks}) AND e.signature IS NOT NULL ORDER BY se.added",
                 tuple(chunk),
             ):
-                found[story].append(signature)
-        return found
+                found[story].append((row, None))
+        missing = [row for rows in found.values() for row, _ in rows if row not in known]
+        texts: dict[int, str] = {}
+        for chunk in _chunks(missing, 500):
+            marks = ", ".join("?" for _ in chunk)
+            texts.update(self._db.execute(f"SELECT id, signature FROM entries WHERE id IN ({marks})", tuple(chunk)))
+        return {story: [(row, texts.get(row)) for row, _ in rows] for story, rows in found.items()}
 
     def story_copies(self, stories: Sequence[int]) -> dict[int, list[StoredEntry]]:
         """story row -> its copies, in the order they arrived."""

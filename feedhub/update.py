@@ -106,6 +106,9 @@ class Updater:
         # its source says, and its text need not be looked at.
         self._rules_active = any(r.include or r.exclude for r in self._rules.values())
         self._pending_states: list[SourceState] = []
+        # Parsed signatures of stored copies, by entry row: candidates recur
+        # from one entry to the next (a daemon keeps one Updater per cycle).
+        self._signatures: dict[int, Signature] = _BoundedCache(20_000)
         self.thresholds = config.merge
 
     def refresh(self, sources: Sequence[SourceConfig], on_outcome: Callable[[SourceOutcome], None] | None = None) -> CycleReport:
@@ -303,10 +306,14 @@ class Updater:
         candidates = self.store.stories_with_keys(category, keys, date - window, date + window)
         if not candidates:
             return None
-        signatures = self.store.copy_signatures(candidates)
-        for story in candidates:
-            if any(is_same_story(sig, Signature.from_json(other), self.thresholds) for other in signatures[story]):
-                return story
+        cache = self._signatures
+        for story, copies in self.store.copy_signatures(candidates, known=cache).items():
+            for row, text in copies:
+                other = cache.get(row)
+                if other is None:
+                    other = cache[row] = Signature.from_json(text)
+                if is_same_story(sig, other, self.thresholds):
+                    return story
         return None
 
     def _recanonicalize(self, story: int, now: datetime, edited_row: int | None = None) -> None:
@@ -368,6 +375,21 @@ class Updater:
                 disabled_reason=disabled or state.disabled_reason,
             ))
         return SourceOutcome(source.name, error=message)
+
+
+class _BoundedCache(dict):
+    """A dict that forgets its oldest half when full: enough to keep the
+    current window's signatures without growing for ever."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key, value):
+        if len(self) >= self.limit:
+            for old in list(self)[: self.limit // 2]:
+                del self[old]
+        super().__setitem__(key, value)
 
 
 def _parse_pool() -> ProcessPoolExecutor:
