@@ -97,7 +97,13 @@ CREATE TABLE story_keys (
 CREATE INDEX story_keys_lookup ON story_keys (category, key, story_date)
 """
 
-MIGRATIONS: dict[int, str] = {0: _SCHEMA_V1, 1: _META_V2, 2: _DEDUPE_V3}
+# 3 -> 4: publishing finds entries stored or edited since its last run by
+# last_seen (views.plan_site); without an index that is a scan of the history.
+_LAST_SEEN_V4 = """
+CREATE INDEX entries_by_last_seen ON entries (last_seen)
+"""
+
+MIGRATIONS: dict[int, str] = {0: _SCHEMA_V1, 1: _META_V2, 2: _DEDUPE_V3, 3: _LAST_SEEN_V4}
 SCHEMA_VERSION = max(MIGRATIONS) + 1
 
 
