@@ -105,6 +105,7 @@ class Updater:
         # Without include/exclude rules anywhere, an entry goes exactly where
         # its source says, and its text need not be looked at.
         self._rules_active = any(r.include or r.exclude for r in self._rules.values())
+        self._shared = _shared_categories(config)
         self._pending_states: list[SourceState] = []
         # Parsed signatures of stored copies, by entry row: candidates recur
         # from one entry to the next (a daemon keeps one Updater per cycle).
@@ -178,7 +179,7 @@ class Updater:
                             ready(i, partial(self._record_unchanged, source, state, result, fetched_at))
                             continue
                         args = (result.content, result.url, result.content_type, source.encoding, source.timezone,
-                                source.name, fetched_at)
+                                source.name, fetched_at, self._needs_signatures(source))
                         if not use_pool:
                             ready(i, partial(self._apply_parse, source, state, result, fetched_at,
                                              partial(parse_and_normalize, *args)))
@@ -242,6 +243,11 @@ class Updater:
         return SourceOutcome(source.name, new=new, edited=edited, categories_changed=frozenset(changed),
                              moved_to=result.moved_to)
 
+    def _needs_signatures(self, source: SourceConfig) -> bool:
+        """A signature (about 1 ms an entry) is only worth computing when one
+        of the categories the source feeds can also be fed by another."""
+        return bool(self._shared) and (self._rules_active or any(c in self._shared for c in source.categories))
+
     def _self_link(self, feed: FeedData, result: FetchResult) -> str:
         """An absolute URL for the source feed, for atom:source's self link."""
         for url in (feed.url, result.url):
@@ -280,7 +286,8 @@ class Updater:
         same canonical URL, else a near-duplicate within the time window), or
         into a new story."""
         date = story_date(entry, now)
-        sig = Signature.from_json(entry.signature) if entry.signature else None
+        # Near-duplicates are looked for only where two sources can meet.
+        sig = Signature.from_json(entry.signature) if entry.signature and category in self._shared else None
         keys = band_keys(sig) if sig else []
         existing = self.store.stories_with_url(category, entry.canonical_url) if entry.canonical_url else []
         story = existing[0].row if existing else self._near_duplicate(category, sig, keys, date)
@@ -375,6 +382,25 @@ class Updater:
                 disabled_reason=disabled or state.disabled_reason,
             ))
         return SourceOutcome(source.name, error=message)
+
+
+def _shared_categories(config: Config) -> set[str]:
+    """Categories that two sources or more can feed: those several sources
+    name, and those whose include rules gather from every source. In a
+    category fed by one source there is no other outlet to merge with, so
+    near-duplicate detection is skipped there (its cost is most of a cold
+    cycle's merging, bench/README.md)."""
+    feeding: dict[str, int] = {}
+    for source in config.sources:
+        for category in source.categories:
+            feeding[category] = feeding.get(category, 0) + 1
+    shared = {c for c, n in feeding.items() if n > 1}
+    for category in config.categories:
+        rules = category.rules
+        if rules.include and (not rules.sources or len(set(rules.sources) | {
+                s.name for s in config.sources if category.name in s.categories}) > 1):
+            shared.add(category.name)
+    return shared
 
 
 class _BoundedCache(dict):

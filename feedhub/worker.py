@@ -27,10 +27,12 @@ def lower_priority() -> None:
 
 
 def parse_and_normalize(content: bytes, url: str, content_type: str | None, encoding: str | None,
-                        timezone_name: str, source_name: str, fetched_at: datetime) -> tuple[FeedData, list[Entry]]:
+                        timezone_name: str, source_name: str, fetched_at: datetime,
+                        with_signatures: bool = True) -> tuple[FeedData, list[Entry]]:
     feed = parse_feed(content, url=url, content_type=content_type, encoding=encoding, timezone=timezone_name)
-    # The signature (about 1 ms an entry) is computed here, in the worker
-    # processes, rather than in the single thread that writes the store.
-    entries = [replace(e, signature=signature(e.title, html_to_text(e.content)).to_json())
-               for e in normalize_feed(feed, source_name, fetched_at)]
+    entries = normalize_feed(feed, source_name, fetched_at)
+    if with_signatures:
+        # The signature (about 1 ms an entry) is computed here, in the worker
+        # processes, rather than in the single thread that writes the store.
+        entries = [replace(e, signature=signature(e.title, html_to_text(e.content)).to_json()) for e in entries]
     return replace(feed, entries=()), entries
