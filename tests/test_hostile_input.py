@@ -123,3 +123,24 @@ def test_hostile_content_never_reaches_any_output(tmp_path, http_server):
         for element in tree.iter(etree.Element):
             assert not [a for a in element.attrib if a.lower().startswith("on")], page
             assert not (element.get("href") or "").lower().startswith(("javascript:", "data:")), page
+
+
+def test_huge_entry_and_huge_feed_are_published_whole(tmp_path, http_server):
+    """A 5 MB entry and a feed of 10,000 entries (issue #6): kept, not dropped."""
+    big = "<p>" + ("数据" * 1000 + " ") * 1250 + "</p>"  # about 7.5 MB of UTF-8
+    items = [f"<item><title>Entry {i}</title><link>https://a.example/{i}</link><guid>{i}</guid></item>"
+             for i in range(10_000)]
+    items.append(f"<item><title>Huge</title><link>https://a.example/huge</link><guid>huge</guid>"
+                 f"<description><![CDATA[{big}]]></description></item>")
+    body = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+            f"<link>https://a.example/</link><description>d</description>{''.join(items)}</channel></rss>").encode()
+    http_server.route("/feed", Reply(body=body))
+    config = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/feed')}\", timeout: 60}}",
+                          extra="fetch: {max_bytes: 20000000}")
+    assert run_once(config) == 0
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "state/hub.db")
+    assert db.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == 10_001
+    assert len(db.execute("SELECT content FROM entries WHERE entry_id = 'huge'").fetchone()[0]) > 2_500_000
+    assert len(atom_entries(tmp_path / "out/a/atom.xml")) == 50  # entries_per_feed
