@@ -10,18 +10,12 @@ and times one publish (cycle.publish, as the daemon calls it), and one
 publish with nothing new.
 
     .venv/bin/python bench/publish_history.py                    # 1k, 10k, 100k
-    .venv/bin/python bench/publish_history.py --sizes 1000 10000 --page 50 200
-    .venv/bin/python bench/publish_history.py --last-seen-index   # see below
+    .venv/bin/python bench/publish_history.py --sizes 1000 10000 --page 20 200
 
-Each publish is split into "plan" (views.plan_site: reading the store,
-deciding what changed) and the rest (rendering and writing files), and the
-number of files written is shown.
-
-``--last-seen-index`` creates an index on entries(last_seen) in the bench's
-own store. The schema has none, and finding entries edited since the last
-publish then reads the whole entries table: the one part of a publish that
-grows with the history. The index is a request to the store's owner; this
-option shows what it would change.
+"plan" is views.plan_site alone (reading the store, deciding what changed);
+"publish" is the whole of cycle.publish (plan, render, write), and "files"
+how many it wrote. The machine is shared by whatever else runs: take the
+medians of several rounds, and rerun when figures jump.
 
 Nothing here talks to the network. Stores and output go to a temporary
 folder (``--keep`` keeps it).
@@ -53,7 +47,7 @@ PARAGRAPH = ("<p>Markets closed mixed as investors weighed the central bank's ou
 
 
 class Bench:
-    def __init__(self, folder: Path, stories: int, page: int, index: bool) -> None:
+    def __init__(self, folder: Path, stories: int, page: int) -> None:
         self.folder = folder
         folder.mkdir(parents=True)
         (folder / "feedhub.yaml").write_text(f"""
@@ -72,8 +66,6 @@ sources:
             self.store.save_source_state(SourceState(
                 name="Wire", url="https://wire.example/feed.xml", configured_url="https://wire.example/feed.xml",
                 feed_title="The Wire", feed_link="https://wire.example/", feed_self="https://wire.example/feed.xml"))
-        if index:
-            self.store._db.execute("CREATE INDEX bench_entries_by_last_seen ON entries (last_seen)")
         self.add(stories)
 
     def add(self, count: int) -> None:
@@ -101,10 +93,10 @@ sources:
         return planned, time.perf_counter() - started, len(written)
 
 
-def run(size: int, page: int, rounds: int, new: int, index: bool, root: Path) -> dict:
-    folder = root / f"{size}-{page}{'-index' if index else ''}"
+def run(size: int, page: int, rounds: int, new: int, root: Path) -> dict:
+    folder = root / f"{size}-{page}"
     started = time.perf_counter()
-    bench = Bench(folder, size, page, index)
+    bench = Bench(folder, size, page)
     built = time.perf_counter() - started
     _, first, first_files = bench.publish()
     plans, totals, files = [], [], []
@@ -129,21 +121,18 @@ def main() -> None:
     parser.add_argument("--page", type=int, nargs="+", default=[50], help="entries_per_feed (and archive page size)")
     parser.add_argument("--new", type=int, default=20, help="stories arriving before each timed publish")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--last-seen-index", action="store_true")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="feedhub-publish-bench-"))
     print(f"feedhub publish after {args.new} new stories; medians of {args.rounds}; store and output in {root}")
-    if args.last_seen_index:
-        print("with an index on entries(last_seen) (not in the schema; see the docstring)")
     header = (f"{'stored':>8} {'page':>5} {'build s':>8} {'first publish':>15} "
               f"{'plan ms':>8} {'publish ms':>11} {'files':>6} {'idle ms':>8}")
     print(header)
     try:
         for page in args.page:
             for size in args.sizes:
-                r = run(size, page, args.rounds, args.new, args.last_seen_index, root)
+                r = run(size, page, args.rounds, args.new, root)
                 print(f"{r['size']:>8} {r['page']:>5} {r['built']:>8.1f} {r['first']:>8.1f} s {r['first_files']:>5}"
                       f" {r['plan'] * 1000:>8.1f} {r['total'] * 1000:>11.1f} {r['files']:>6}"
                       f" {r['idle'] * 1000:>8.1f}", flush=True)

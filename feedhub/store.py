@@ -488,8 +488,8 @@ class Store:
 
     def stories_with_copies_seen_since(self, last_seen: str) -> tuple[list[int], str | None]:
         """Stories holding an entry stored or edited at or after ``last_seen``,
-        and the latest last_seen among those entries. Without an index on
-        entries.last_seen this reads the whole entries table."""
+        and the latest last_seen among those entries (a range of the
+        entries_by_last_seen index)."""
         rows: dict[int, None] = {}
         latest = None
         entries = self._db.execute("SELECT id, last_seen FROM entries WHERE last_seen >= ?", (last_seen,)).fetchall()
