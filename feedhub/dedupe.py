@@ -119,6 +119,7 @@ tell containment from similarity at all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -566,13 +567,17 @@ def signature(title: str, text: str) -> Signature:
     )
 
 
+@functools.lru_cache(maxsize=65536)
+def _title_grams(key: str) -> frozenset[str]:
+    # Cached: one new entry is compared with up to two dozen candidates,
+    # and the same candidates recur from entry to entry.
+    toks = _tokens(key)
+    return frozenset(toks) | {toks[i] + "\x1f" + toks[i + 1] for i in range(len(toks) - 1)}
+
+
 def title_similarity(a: str, b: str) -> float:
     """Jaccard of two title keys' token unigrams and bigrams."""
-    def grams(key: str) -> set[str]:
-        toks = _tokens(key)
-        return set(toks) | {toks[i] + "\x1f" + toks[i + 1] for i in range(len(toks) - 1)}
-
-    ga, gb = grams(a), grams(b)
+    ga, gb = _title_grams(a), _title_grams(b)
     if not ga or not gb:
         return 1.0 if a == b else 0.0
     return len(ga & gb) / len(ga | gb)

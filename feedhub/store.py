@@ -390,19 +390,24 @@ class Store:
             [(category, key, story, date) for key in dict.fromkeys(keys)],
         )
 
-    def stories_with_keys(self, category: str, keys: Sequence[str], start: datetime, end: datetime) -> list[int]:
+    def stories_with_keys(self, category: str, keys: Sequence[str], start: datetime, end: datetime,
+                          limit: int = 24) -> list[int]:
         """Stories of a category dated within [start, end] sharing a key: the
-        near-duplicate candidates. Uses the (category, key, story_date) index."""
-        found: dict[int, None] = {}
+        near-duplicate candidates, those sharing the most keys first, at most
+        `limit` (stories of one template share many band keys; without a cap
+        each new entry of such a series would be compared with all of them).
+        Uses the (category, key, story_date) index."""
+        shared: dict[int, int] = {}
         for chunk in _chunks(list(dict.fromkeys(keys)), 200):
             marks = ", ".join("?" for _ in chunk)
-            for (story,) in self._db.execute(
-                f"SELECT DISTINCT story FROM story_keys WHERE category = ? AND key IN ({marks})"
+            for story, key in self._db.execute(
+                f"SELECT story, key FROM story_keys WHERE category = ? AND key IN ({marks})"
                 f" AND story_date BETWEEN ? AND ?",
                 (category, *chunk, format_time(start), format_time(end)),
             ):
-                found[story] = None
-        return list(found)
+                # A shared title key ("t:...") says more than one shared band.
+                shared[story] = shared.get(story, 0) + (8 if key.startswith("t:") else 1)
+        return sorted(shared, key=lambda story: (-shared[story], -story))[:limit]
 
     def copy_signatures(self, stories: Sequence[int], known: Container[int] = ()) -> dict[int, list[tuple[int, str | None]]]:
         """story -> (entry row, signature JSON) of its copies that have one;
