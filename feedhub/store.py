@@ -398,12 +398,14 @@ class Store:
         each new entry of such a series would be compared with all of them).
         Uses the (category, key, story_date) index."""
         shared: dict[int, int] = {}
-        for chunk in _chunks(list(dict.fromkeys(keys)), 200):
-            marks = ", ".join("?" for _ in chunk)
-            for story, key in self._db.execute(
-                f"SELECT story, key FROM story_keys WHERE category = ? AND key IN ({marks})"
-                f" AND story_date BETWEEN ? AND ?",
-                (category, *chunk, format_time(start), format_time(end)),
+        bounds = (format_time(start), format_time(end))
+        for key in dict.fromkeys(keys):
+            # One bounded, indexed query per key: a key that half the window
+            # shares (a template's boilerplate) costs `limit` rows, not all.
+            for (story,) in self._db.execute(
+                "SELECT story FROM story_keys WHERE category = ? AND key = ? AND story_date BETWEEN ? AND ?"
+                " ORDER BY story_date DESC LIMIT ?",
+                (category, key, *bounds, limit * 2),
             ):
                 # A shared title key ("t:...") says more than one shared band.
                 shared[story] = shared.get(story, 0) + (8 if key.startswith("t:") else 1)
