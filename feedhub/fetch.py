@@ -619,17 +619,36 @@ class _Transport(httpx.BaseTransport):
     """httpx's HTTP/1.1 transport on the deadline-keeping backend."""
 
     def __init__(self, size: int, ssl_context: ssl.SSLContext, public_only: bool = False) -> None:
+        backend = _DeadlineBackend(public_only)
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context,
             max_connections=size,
             max_keepalive_connections=size,
             keepalive_expiry=5.0,
-            network_backend=_DeadlineBackend(public_only),
+            network_backend=backend,
         )
+        # Proxies from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), as
+        # curl and urllib read them; httpx ignores them once a transport is
+        # given, so they are honoured here, on the same deadline-keeping
+        # backend. Not with public_only: the address dialled would be the
+        # proxy's, and the guard could no longer see where a request goes.
+        self._proxies: dict[str, httpcore.HTTPProxy] = {}
+        if not public_only:
+            for scheme, proxy_url in urllib.request.getproxies().items():
+                if scheme in ("http", "https") and proxy_url.startswith(("http://", "https://")):
+                    self._proxies[scheme] = httpcore.HTTPProxy(
+                        proxy_url=proxy_url, ssl_context=ssl_context, max_connections=size,
+                        max_keepalive_connections=size, keepalive_expiry=5.0, network_backend=backend)
+
+    def _pool_for(self, url: httpx.URL) -> httpcore.ConnectionPool:
+        proxy = self._proxies.get(url.scheme)
+        if proxy is not None and not urllib.request.proxy_bypass(url.host):
+            return proxy
+        return self._pool
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
-        response = self._pool.handle_request(
+        response = self._pool_for(url).handle_request(
             httpcore.Request(
                 method=request.method,
                 url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
@@ -648,6 +667,8 @@ class _Transport(httpx.BaseTransport):
 
     def close(self) -> None:
         self._pool.close()
+        for proxy in self._proxies.values():
+            proxy.close()
 
 
 class _NoCookies(http.cookiejar.CookieJar):
@@ -661,8 +682,7 @@ def _new_client(size: int, ssl_context: ssl.SSLContext, public_only: bool = Fals
     return httpx.Client(
         transport=_Transport(size, ssl_context, public_only),
         follow_redirects=False,  # see _follow
-        # With our own transport httpx ignores HTTP(S)_PROXY anyway; say so.
-        # Proxy support would need an httpcore.HTTPProxy on _DeadlineBackend.
+        # Proxies from the environment are applied by _Transport itself.
         trust_env=False,
         cookies=_NoCookies(),
     )
