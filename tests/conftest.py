@@ -5,3 +5,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from httpserver import http_server  # noqa: E402,F401  (the fixture)
+
+import os  # noqa: E402
+
+# Every server the tests talk to is on 127.0.0.1: a proxy set on the machine
+# (feedhub honours HTTP_PROXY and friends) must not sit in between. The
+# proxy tests set their own.
+for _name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+    os.environ.pop(_name, None)
