@@ -14,7 +14,7 @@ import html
 import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import nh3
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from feedhub.cli import main
 from httpserver import Reply
 from test_end_to_end import atom_entries, rss, run_once, write_config
 

@@ -18,7 +18,7 @@ import feedhub
 from feedhub.errors import FetchError
 from feedhub.fetch import Fetcher, FetchOptions
 from feedhub.types import CachingInfo, FetchResult
-from httpserver import HTTPTestServer, Reply, Request, http_server  # noqa: F401  (fixture)
+from httpserver import HTTPTestServer, Reply, Request
 
 FEED = b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 MB = 1024 * 1024

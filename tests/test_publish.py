@@ -20,7 +20,7 @@ from feedhub.errors import PublishError
 from feedhub.publish import publish_site
 from feedhub.publish.atom import render_atom
 from feedhub.publish.common import entry_file
-from feedhub.publish.html import render_category, render_entry, render_index
+from feedhub.publish.html import render_category, render_index
 from feedhub.publish.opml import render_opml
 from feedhub.types import CategoryView, SiteInfo, SourceInfo, Story, StoryCopy
 from readers import ReaderEntry, newsboat_entries, sfeed_entries
