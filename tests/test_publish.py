@@ -22,7 +22,8 @@ from feedhub.publish.atom import render_atom
 from feedhub.publish.common import entry_file
 from feedhub.publish.html import render_category, render_index
 from feedhub.publish.opml import render_opml
-from feedhub.types import CategoryView, SiteInfo, SourceInfo, Story, StoryCopy
+from feedhub.types import CategoryView, SourceInfo, Story, StoryCopy
+from publish_records import POSTAL, SINA, SITE_EN, SITE_ZH
 from readers import ReaderEntry, newsboat_entries, sfeed_entries
 
 UTC = timezone.utc
@@ -32,26 +33,6 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 # --- The records ------------------------------------------------------------
 
-SITE_ZH = SiteInfo(title="财经新闻聚合", base_url="https://news.example.com/", language="zh-CN", timezone="Asia/Shanghai")
-SITE_EN = SiteInfo(title="Market Wire", base_url=None, language="en-GB", timezone="Europe/London")
-
-POSTAL = SourceInfo(
-    name="中国邮政快递报",
-    feed_url="https://postal.example.cn/rss.xml",
-    site_link="https://postal.example.cn/",
-    feed_id="tag:postal.example.cn,2022:news",
-    feed_title="中国邮政快递报 · 新闻",
-    feed_updated=datetime(2022, 5, 26, 6, 0, tzinfo=UTC),
-)
-# Knows nothing about itself but its name and feed URL.
-SINA = SourceInfo(
-    name="新浪财经",
-    feed_url="https://finance.example.com/feed.atom",
-    site_link=None,
-    feed_id=None,
-    feed_title=None,
-    feed_updated=None,
-)
 EASTMONEY = SourceInfo(
     name="东方财富",
     feed_url="https://em.example.cn/news.xml",

@@ -33,6 +33,7 @@ from feedhub.publish.common import entry_file
 from feedhub.publish.jsonfeed import render_json_feed
 from feedhub.publish.rss import render_rss
 from feedhub.types import CategoryView, SiteInfo, SourceInfo, Story, StoryCopy
+from publish_records import POSTAL, SINA, SITE_EN, SITE_ZH
 from readers import ReaderEntry, newsboat_entries, sfeed_entries
 
 UTC = timezone.utc
@@ -41,18 +42,6 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 
 # --- The records ------------------------------------------------------------
 
-SITE_ZH = SiteInfo(title="财经新闻聚合", base_url="https://news.example.com/", language="zh-CN", timezone="Asia/Shanghai")
-SITE_EN = SiteInfo(title="Market Wire", base_url=None, language="en-GB", timezone="Europe/London")
-
-POSTAL = SourceInfo(
-    name="中国邮政快递报",
-    feed_url="https://postal.example.cn/rss.xml",
-    site_link="https://postal.example.cn/",
-    feed_id="tag:postal.example.cn,2022:news",
-    feed_title="中国邮政快递报 · 新闻",
-    feed_updated=datetime(2022, 5, 26, 6, 0, tzinfo=UTC),
-)
-SINA = SourceInfo("新浪财经", "https://finance.example.com/feed.atom", None, None, None, None)
 
 # Its id is its link: the one guid that is a permalink.
 MERGED_LINK = "https://postal.example.cn/news/20220526/1.html"
