@@ -129,6 +129,12 @@ def clamp_date(value: datetime | None, fetched_at: datetime) -> datetime | None:
 
 def normalize_entry(data: EntryData, feed: FeedData, source_name: str, fetched_at: datetime) -> Entry:
     """One parsed entry -> a clean Entry with a stable id."""
+    return _normalize(data, feed, source_name, fetched_at)[0]
+
+
+def _normalize(data: EntryData, feed: FeedData, source_name: str, fetched_at: datetime) -> tuple[Entry, str]:
+    """The clean Entry and the plain text of its content (which near-duplicate
+    signatures need too: computed once)."""
     base = feed.link or feed.url
     link = absolute_http_url(data.link, base)
     content_base = data.content_base or link or base
@@ -143,7 +149,7 @@ def normalize_entry(data: EntryData, feed: FeedData, source_name: str, fetched_a
     raw_id = strip_forbidden(data.id or "").strip()
     entry_id = raw_id or link or "sha256:" + fingerprint(title, text)
     canonical = absolute_http_url(data.canonical_link, link or base)
-    return Entry(
+    entry = Entry(
         source=source_name,
         entry_id=entry_id,
         link=link,
@@ -157,16 +163,22 @@ def normalize_entry(data: EntryData, feed: FeedData, source_name: str, fetched_a
         tags=tuple(dict.fromkeys(t for t in (" ".join(strip_forbidden(t).split()) for t in data.tags) if t)),
         content_hash=hashlib.sha256(f"{title}\x00{content}".encode("utf-8", "replace")).hexdigest(),
     )
+    return entry, text
 
 
 def normalize_feed(feed: FeedData, source_name: str, fetched_at: datetime) -> list[Entry]:
     """Every entry of a feed, normalised; duplicate ids inside one feed keep the first."""
+    return [entry for entry, _ in normalize_feed_with_text(feed, source_name, fetched_at)]
+
+
+def normalize_feed_with_text(feed: FeedData, source_name: str, fetched_at: datetime) -> list[tuple[Entry, str]]:
+    """normalize_feed, each entry with the plain text of its content."""
     seen: set[str] = set()
     entries = []
     for data in feed.entries:
-        entry = normalize_entry(data, feed, source_name, fetched_at)
+        entry, text = _normalize(data, feed, source_name, fetched_at)
         if entry.entry_id in seen:
             continue
         seen.add(entry.entry_id)
-        entries.append(entry)
+        entries.append((entry, text))
     return entries
