@@ -84,13 +84,18 @@ def sanitize_html(fragment: str, base: str | None) -> str:
     if not fragment:
         return ""
 
-    def absolutize(tag: str, attribute: str, value: str) -> str | None:
-        if attribute in _URL_ATTRIBUTES and base:
-            return urljoin(base, value.strip())
-        return value
-
-    cleaned = nh3.clean(strip_forbidden(fragment), attribute_filter=absolutize, link_rel="noopener noreferrer")
+    # ammonia resolves relative URLs itself (url_relative): a Python
+    # callback per attribute was a fifth of the normalising time (bench/).
+    relative = ("rewrite_with_base", base) if base and _is_absolute_http(base) else None
+    try:
+        cleaned = nh3.clean(strip_forbidden(fragment), url_relative=relative, link_rel="noopener noreferrer")
+    except ValueError:  # a base ammonia's URL parser refuses: links stay as written
+        cleaned = nh3.clean(strip_forbidden(fragment), link_rel="noopener noreferrer")
     return cleaned.strip()
+
+
+def _is_absolute_http(url: str) -> bool:
+    return url.startswith(("http://", "https://"))
 
 
 def html_to_text(fragment: str) -> str:

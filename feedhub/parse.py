@@ -39,6 +39,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 import feedparser
+import feedparser.api
 
 from feedhub.dates import parse_date
 from feedhub.errors import ParseError
@@ -46,6 +47,13 @@ from feedhub.jsonfeed import absolute_url, collapse_space, parse_json_feed, text
 from feedhub.types import EntryData, FeedData
 
 __all__ = ["parse_feed"]
+
+# feedparser's strict parser with expat's text buffering: see saxdriver.py.
+# The libxml2 driver feedparser prefers is never installed by feedhub; it
+# stays in the list behind ours, as feedparser has it.
+SAX_DRIVER = "feedhub.saxdriver"
+if feedparser.api.PREFERRED_XML_PARSERS[:1] != [SAX_DRIVER]:
+    feedparser.api.PREFERRED_XML_PARSERS = [SAX_DRIVER, *feedparser.api.PREFERRED_XML_PARSERS]
 
 
 def parse_feed(

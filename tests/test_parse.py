@@ -628,3 +628,36 @@ def test_corpus_sweep(path: str) -> None:
     # feedparser alone (the MANIFEST baseline) never finds more entries
     if path in MANIFEST:
         assert len(feed.entries) >= int(MANIFEST[path]["entries"])
+
+
+def _corpus_documents() -> list[Path]:
+    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in (".xml", ".rss", ".atom", ".rdf"))
+
+
+def test_buffered_sax_driver_parses_the_whole_corpus_exactly_as_feedparsers_own(monkeypatch):
+    """saxdriver.py only changes how expat hands text over, never the result:
+    every corpus document gives the same FeedData (entries, content and all)
+    with feedhub's driver and with the stock expat reader."""
+    import feedparser.api
+
+    from feedhub.parse import SAX_DRIVER
+
+    documents = _corpus_documents()
+    assert len(documents) > 100
+    assert feedparser.api.PREFERRED_XML_PARSERS[0] == SAX_DRIVER
+
+    def parse_all() -> list:
+        results = []
+        for path in documents:
+            try:
+                results.append(parse_feed(path.read_bytes(), url="https://example.net/feed"))
+            except ParseError as error:
+                results.append(str(error))
+        return results
+
+    buffered = parse_all()
+    monkeypatch.setattr(feedparser.api, "PREFERRED_XML_PARSERS", ["xml.sax.expatreader"])
+    stock = parse_all()
+    assert sum(1 for r in stock if not isinstance(r, str) and r.entries) > 100
+    for path, ours, theirs in zip(documents, buffered, stock):
+        assert ours == theirs, path
