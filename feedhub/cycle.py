@@ -20,6 +20,7 @@ from feedhub.fetch import ping_websub
 from feedhub.publish import FEED_FORMATS, PAGE_FILE, publish_site
 from feedhub.publish.common import format_path
 from feedhub.publish.files import batched_writes
+from feedhub.pool import WorkerPool
 from feedhub.store import Store
 from feedhub.update import CycleReport, SourceOutcome, Updater
 from feedhub.views import plan_site
@@ -63,7 +64,7 @@ def needs_publishing(config: Config, store: Store) -> bool:
     return any(not (out / c.slug / FEED_FORMATS[f].file).exists() for c in config.categories for f in config.formats)
 
 
-def publish(config: Config, store: Store, *, now: datetime | None = None) -> list[Path]:
+def publish(config: Config, store: Store, *, now: datetime | None = None, pool: WorkerPool | None = None) -> list[Path]:
     """Write every output file whose bytes changed. If writing fails, the
     files not yet replaced keep their previous content, the store stays
     marked as pending (and the history state as it was), and the next cycle
@@ -75,11 +76,13 @@ def publish(config: Config, store: Store, *, now: datetime | None = None) -> lis
     polling them lose nothing.
 
     ``now`` (default: the clock) only decides what ``retention.max_age``
-    leaves out of the archives."""
+    leaves out of the archives. With ``pool``, categories are rendered and
+    written on every CPU (publish_site)."""
     plan = plan_site(config, store, now=now or datetime.now(timezone.utc))
     with batched_writes():  # one sync for the whole site, and all or nothing
         written = publish_site(plan.views, config.site, config.output_dir, template_dir=config.template_dir,
-                               generator_version=__version__, formats=config.formats, history=plan.history)
+                               generator_version=__version__, formats=config.formats, history=plan.history,
+                               pool=pool.get if pool is not None else None)
     with store.transaction():
         store.set_publish_pending(False)
         store.set_meta("published_with", _fingerprint(config))
@@ -108,10 +111,11 @@ def _fingerprint(config: Config) -> str:
 def run_cycle(config: Config, store: Store, updater: Updater, sources: Sequence[SourceConfig],
               on_outcome: Callable[[SourceOutcome], None] | None = None) -> CycleSummary:
     started = time.monotonic()
-    report = updater.refresh(sources, on_outcome)
     written: list[Path] = []
-    if needs_publishing(config, store):
-        written = publish(config, store)
+    with WorkerPool() as pool:
+        report = updater.refresh(sources, on_outcome, pool=pool)
+        if needs_publishing(config, store):
+            written = publish(config, store, pool=pool)
         for path in written:
             log.info("wrote %s", path)
     return CycleSummary(report, tuple(written), time.monotonic() - started)

@@ -15,9 +15,8 @@ claiming "not modified" for entries it did not keep.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from functools import partial
 from urllib.parse import urlsplit
@@ -33,7 +32,8 @@ from feedhub.normalize import html_to_text
 from feedhub.rules import categories_for
 from feedhub.store import Store
 from feedhub.types import Entry, FeedData, FetchResult, SourceState
-from feedhub.worker import lower_priority, parse_and_normalize
+from feedhub.pool import WorkerPool
+from feedhub.worker import parse_and_normalize
 
 log = logging.getLogger("feedhub.update")
 
@@ -112,7 +112,11 @@ class Updater:
         self._signatures: dict[int, Signature] = _BoundedCache(20_000)
         self.thresholds = config.merge
 
-    def refresh(self, sources: Sequence[SourceConfig], on_outcome: Callable[[SourceOutcome], None] | None = None) -> CycleReport:
+    def refresh(self, sources: Sequence[SourceConfig], on_outcome: Callable[[SourceOutcome], None] | None = None,
+                pool: WorkerPool | None = None) -> CycleReport:
+        """Refresh ``sources``; parsing runs in ``pool`` (the caller's, so
+        that publishing can use it next; else one of its own, closed at the
+        end) once there are enough documents to be worth it."""
         report = CycleReport()
 
         def done(outcome: SourceOutcome) -> None:
@@ -129,7 +133,8 @@ class Updater:
             return report
         stored = self.store.source_states()
         states = {s.name: initial_state(s, stored.get(s.name)) for s in sources}
-        parse_pool: Executor | None = None
+        own_pool = pool is None
+        workers = pool if pool is not None else WorkerPool()
         use_pool = len(sources) >= PARSE_POOL_THRESHOLD
         # Results are stored in config order whatever order the network
         # answers in, so that which copy of a story arrives first (and so the
@@ -186,13 +191,12 @@ class Updater:
                         else:
                             # Started on the first document to parse: a cycle
                             # where every source answers 304 never pays for it.
-                            parse_pool = parse_pool or _parse_pool()
                             fetched[i] = (result, fetched_at)
-                            waiting[parse_pool.submit(parse_and_normalize, *args)] = ("parse", i)
+                            waiting[workers.get().submit(parse_and_normalize, *args)] = ("parse", i)
             self._flush_states()
         finally:
-            if parse_pool is not None:
-                parse_pool.shutdown(cancel_futures=True)
+            if own_pool:
+                workers.close()
         return report
 
     # --- the steps -------------------------------------------------------
@@ -416,17 +420,6 @@ class _BoundedCache(dict):
             for old in list(self)[: self.limit // 2]:
                 del self[old]
         super().__setitem__(key, value)
-
-
-def _parse_pool() -> ProcessPoolExecutor:
-    # forkserver: the fetch threads are running, and fork() with threads
-    # alive can copy a held lock into the child.
-    context = multiprocessing.get_context("forkserver")
-    # Workers fork from a server that has already imported the parsing
-    # stack (and only that), so a pool starts in milliseconds.
-    context.set_forkserver_preload(["feedhub.worker"])
-    return ProcessPoolExecutor(max_workers=multiprocessing.cpu_count() or 1, mp_context=context,
-                               initializer=lower_priority)
 
 
 def _interleaved_by_host(urls: Sequence[str]) -> list[int]:

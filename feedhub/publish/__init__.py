@@ -23,8 +23,11 @@ learn that it stopped; a 404 tells their reader.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from feedhub.errors import PublishError
@@ -41,7 +44,7 @@ from feedhub.publish.common import (
     feed_formats,
     format_path,
 )
-from feedhub.publish.files import write_if_changed
+from feedhub.publish.files import adopt, batched_writes, collected_writes, write_if_changed
 from feedhub.publish.history import CategoryHistory, HistoryWriter, archive_ref
 from feedhub.publish.html import render_category, render_entry, render_index
 from feedhub.publish.jsonfeed import render_json_feed
@@ -85,6 +88,65 @@ _RENDERERS: dict[str, Callable[[CategoryView, SiteInfo, str, str], bytes]] = {
 }
 
 
+@dataclass(frozen=True)
+class CategoryJob:
+    """Everything publish_category needs: records only, so that it can run in
+    another process."""
+
+    view: CategoryView
+    history: CategoryHistory
+    site: SiteInfo
+    folder: Path
+    template_dir: Path | None
+    formats: tuple[str, ...]
+    generator_version: str
+
+
+@dataclass(frozen=True)
+class CategoryWritten:
+    """What publish_category did: files written (as temporary files still to
+    be committed, see files.collected_writes) and what it kept, which says
+    what the removal step may delete."""
+
+    written: list[Path]
+    pending: list[tuple[str, Path]]
+    kept_pages: set[int]
+    kept_entries: set[str]
+
+
+def publish_category(job: CategoryJob) -> CategoryWritten:
+    """Render and write one category's files (feeds, category page, archive
+    pages, story pages). Runs in the publishing pool or in the caller's
+    process; nothing is visible until the caller commits ``pending``."""
+    view, site = job.view, job.site
+    writer = HistoryWriter(view, job.history, site, job.folder, template_dir=job.template_dir,
+                           formats=job.formats, generator_version=job.generator_version)
+    written: list[Path] = []
+
+    def write(path: Path, data: bytes) -> None:
+        if write_if_changed(path, data):
+            written.append(path)
+
+    with collected_writes() as pending:
+        # Order: archive pages before the feed linking the newest of them,
+        # story pages before the category page linking them (the commit keeps it).
+        written += writer.write_pages()
+        for name in job.formats:
+            feed = FEED_FORMATS[name]
+            write(job.folder / feed.file, _RENDERERS[name](view, site, _self_url(view, site, feed), job.generator_version))
+        written += writer.write_entries(writer.history.entries)
+        write(job.folder / PAGE_FILE, render_category(view, site, template_dir=job.template_dir, formats=job.formats))
+    return CategoryWritten(written, pending, writer.kept_pages, writer.kept_entries)
+
+
+# A category whose history plan holds more stories than this is published in
+# the main process, reading its pages lazily from the store, rather than
+# materialised whole to be sent to the pool (a rebuild of a big archive).
+POOL_STORY_LIMIT = 5_000
+# Below this many categories a publish is not worth starting the pool for.
+POOL_MIN_CATEGORIES = 8
+
+
 def publish_site(
     views: Sequence[CategoryView],
     site: SiteInfo,
@@ -94,6 +156,7 @@ def publish_site(
     generator_version: str,
     formats: Sequence[str] = ("atom",),
     history: Mapping[str, CategoryHistory] | None = None,
+    pool: Callable[[], Executor] | None = None,
 ) -> list[Path]:
     """Write every output file; return the paths actually rewritten.
 
@@ -109,16 +172,20 @@ def publish_site(
     out are removed from the category folders (see the module's docstring);
     they are logged, not returned.
 
+    ``pool`` (a function returning a process pool) lets categories be
+    rendered and written on every CPU: a cold cycle's publish was half of it,
+    on one CPU while the other idled (bench/README.md). The files are
+    committed here, in category order, all at once (files.batched_writes).
+
     Raises PublishError on an unknown or empty ``formats``, on a slug that
     cannot be a folder name or is used twice, and on any file that cannot be
-    written (earlier files stay written, the failing one keeps its previous
-    content).
+    written (then no file changes: the previous output stays whole).
     """
     try:
         feeds = feed_formats(formats)
     except ValueError as error:
         raise PublishError(str(error)) from error
-    names = [feed.name for feed in feeds]
+    names = tuple(feed.name for feed in feeds)
     _check_slugs(views)
     written: list[Path] = []
 
@@ -126,27 +193,73 @@ def publish_site(
         if write_if_changed(path, data):
             written.append(path)
 
-    writers = []
-    for view in views:
-        folder = output_dir / view.slug
-        plan = history.get(view.slug) if history is not None else None
-        writer = HistoryWriter(view, plan or CategoryHistory(entries=view.stories), site, folder,
-                               template_dir=template_dir, formats=names, generator_version=generator_version)
-        writers.append(writer)
-        # Order: archive pages before the feed linking the newest of them,
-        # story pages before the category page linking them.
-        written += writer.write_pages()
-        for feed in feeds:
-            write(folder / feed.file, _RENDERERS[feed.name](view, site, _self_url(view, site, feed), generator_version))
-        written += writer.write_entries(writer.history.entries)
-        write(folder / PAGE_FILE, render_category(view, site, template_dir=template_dir, formats=names))
-    write(output_dir / PAGE_FILE, render_index(views, site, template_dir=template_dir, formats=names))
-    main = feeds[0]
-    write(output_dir / "feeds.opml", render_opml(views, site, feed_path=lambda view: format_path(view, main)))
+    executor = pool() if pool is not None and len(views) >= POOL_MIN_CATEGORIES else None
+    with batched_writes():
+        results: list[Future[CategoryWritten] | CategoryWritten] = []
+        writers: list[HistoryWriter] = []
+        try:
+            for view in views:
+                plan = history.get(view.slug) if history is not None else None
+                job = CategoryJob(view, plan or CategoryHistory(entries=view.stories), site, output_dir / view.slug,
+                                  template_dir, names, generator_version)
+                writers.append(HistoryWriter(view, job.history, site, job.folder, template_dir=template_dir,
+                                             formats=names, generator_version=generator_version))
+                sendable = False
+                if executor is not None:
+                    materialized, sendable = _materialized(job.history)
+                    job = replace(job, history=materialized)
+                if sendable:
+                    results.append(executor.submit(publish_category, job))  # type: ignore[union-attr]
+                else:
+                    # Lazy pages are read here, from the store, one at a time.
+                    results.append(publish_category(job))
+        finally:
+            # Every category's temporary files join the batch, even when one
+            # failed: the batch then removes them all.
+            failure: BaseException | None = None
+            for index, result in enumerate(results):
+                try:
+                    done = result.result() if isinstance(result, Future) else result
+                except PublishError as error:
+                    failure = failure or error
+                    continue
+                except Exception as error:  # a worker that died, a bug: one line, not a traceback
+                    log.exception("publishing %s failed", views[index].name)
+                    failure = failure or PublishError(
+                        f"category {views[index].name!r}: publishing failed: {type(error).__name__}: {error}")
+                    continue
+                adopt(done.pending)
+                written += done.written
+                writers[index].kept_pages, writers[index].kept_entries = done.kept_pages, done.kept_entries
+            if failure is not None:
+                raise failure
+        write(output_dir / PAGE_FILE, render_index(views, site, template_dir=template_dir, formats=names))
+        main = feeds[0]
+        write(output_dir / "feeds.opml", render_opml(views, site, feed_path=lambda view: format_path(view, main)))
     for writer in writers:
         writer.remove()
     _remove_turned_off(views, output_dir, feeds)
     return written
+
+
+def _materialized(history: CategoryHistory) -> tuple[CategoryHistory, bool]:
+    """``history`` with its lazy parts read into tuples, so that it can be
+    sent to another process, and True; or, when it holds more than
+    POOL_STORY_LIMIT stories, ``history`` as it was (what was read put back
+    in front) and False: it is then published where the store is, lazily."""
+    if isinstance(history.pages, (list, tuple)) and isinstance(history.entries, (list, tuple)):
+        return history, True
+    pages_iter, entries_iter = iter(history.pages), iter(history.entries)
+    pages, count = [], 0
+    for page in pages_iter:
+        pages.append(page)
+        count += len(page.stories)
+        if count > POOL_STORY_LIMIT:
+            return replace(history, pages=itertools.chain(pages, pages_iter)), False
+    entries = list(itertools.islice(entries_iter, POOL_STORY_LIMIT + 1 - count))
+    if count + len(entries) > POOL_STORY_LIMIT:
+        return replace(history, pages=tuple(pages), entries=itertools.chain(entries, entries_iter)), False
+    return replace(history, pages=tuple(pages), entries=tuple(entries)), True
 
 
 def _remove_turned_off(views: Sequence[CategoryView], output_dir: Path, feeds: Sequence[FeedFormat]) -> None:

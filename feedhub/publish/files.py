@@ -58,7 +58,6 @@ def batched_writes() -> Iterator[None]:
     folders: dict[Path, None] = {}
     for index, (tmp_name, path) in enumerate(pending):
         try:
-            os.chmod(tmp_name, _mode_of(path))
             os.replace(tmp_name, path)
         except OSError as error:
             _discard(pending[index:])
@@ -66,6 +65,40 @@ def batched_writes() -> Iterator[None]:
         folders[path.parent] = None
     for folder in folders:
         _fsync_dir(folder)
+
+
+@contextmanager
+def collected_writes() -> Iterator[list[tuple[str, Path]]]:
+    """Write temporary files only, and hand them to the caller: for a process
+    of the publishing pool, whose files the main process commits in its own
+    batched_writes (adopt). If the block fails, its temporary files are
+    removed."""
+    pending: list[tuple[str, Path]] = []
+    token = _BATCH.set(pending)
+    try:
+        yield pending
+    except BaseException:
+        _discard(pending)
+        raise
+    finally:
+        _BATCH.reset(token)
+
+
+def adopt(pending: list[tuple[str, Path]]) -> None:
+    """Make temporary files written by collected_writes part of the current
+    batch: committed with it, or removed if it fails. Outside a batch they
+    are committed at once."""
+    batch = _BATCH.get()
+    if batch is not None:
+        batch.extend(pending)
+        return
+    with batched_writes():
+        _BATCH.get().extend(pending)  # type: ignore[union-attr]
+
+
+def discard(pending: list[tuple[str, Path]]) -> None:
+    """Remove temporary files that will not be committed."""
+    _discard(pending)
 
 
 def _discard(pending: list[tuple[str, Path]]) -> None:
@@ -83,19 +116,26 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     and the reason, when it cannot be; the previous file is then left intact.
     """
     try:
-        if path.read_bytes() == data:
-            return False
+        with open(path, "rb") as old:
+            info = os.fstat(old.fileno())
+            if info.st_size == len(data) and old.read() == data:
+                return False
+            mode = info.st_mode & 0o7777  # a replaced file keeps its mode
     except FileNotFoundError:
-        pass
+        mode = _NEW_FILE_MODE
     except OSError as error:
         raise _publish_error(path, error) from error
 
     tmp_name: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        except FileNotFoundError:  # a new folder: made only then, not probed for every file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         batch = _BATCH.get()
         with os.fdopen(fd, "wb") as tmp:
+            os.fchmod(fd, mode)
             tmp.write(data)
             if batch is not None:
                 batch.append((tmp_name, path))
@@ -103,7 +143,6 @@ def write_if_changed(path: Path, data: bytes) -> bool:
                 return True
             tmp.flush()
             os.fsync(tmp.fileno())
-        os.chmod(tmp_name, _mode_of(path))
         os.replace(tmp_name, path)
         tmp_name = None
         _fsync_dir(path.parent)
@@ -116,13 +155,6 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             except OSError:
                 pass
     return True
-
-
-def _mode_of(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        return _NEW_FILE_MODE
 
 
 def _fsync_dir(directory: Path) -> None:

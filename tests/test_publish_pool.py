@@ -1,0 +1,77 @@
+"""Publishing on every CPU (publish_site with a pool): the same files as in
+one process, committed together, and nothing left behind when it fails.
+
+The categories are built from the hand-written stories of test_publish.py;
+what is compared is the bytes of every file, not a rendering of ours.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from feedhub.errors import PublishError
+from feedhub.pool import WorkerPool
+from feedhub.publish import POOL_MIN_CATEGORIES, publish_site
+from feedhub.types import CategoryView
+from publish_records import SITE_ZH
+from test_publish import EN_VIEW, FED, OIL
+
+FORMATS = ("atom", "rss", "json")
+
+
+def _views(count: int) -> list[CategoryView]:
+    views = []
+    for i in range(count):
+        stories = tuple(replace(story, id=f"{story.id}#{i}", category=f"Markets {i}") for story in (FED, OIL))
+        views.append(replace(EN_VIEW, name=f"Markets {i}", slug=f"markets-{i}", stories=stories))
+    return views
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with WorkerPool() as workers:
+        yield workers
+
+
+def test_the_pool_writes_byte_for_byte_what_one_process_writes(tmp_path, pool):
+    views = _views(POOL_MIN_CATEGORIES + 2)
+    alone = publish_site(views, SITE_ZH, tmp_path / "alone", generator_version="1", formats=FORMATS)
+    shared = publish_site(views, SITE_ZH, tmp_path / "pool", generator_version="1", formats=FORMATS, pool=pool.get)
+    assert pool.started  # the categories really went to the pool
+    one, other = _files(tmp_path / "alone"), _files(tmp_path / "pool")
+    # Per category: three feeds, its page and a page per story; plus home and OPML.
+    assert len(one) == len(views) * (3 + 1 + 2) + 2
+    assert one == other
+    assert [p.relative_to(tmp_path / "alone") for p in alone] == [p.relative_to(tmp_path / "pool") for p in shared]
+    assert not [name for name in other if ".tmp" in name]
+    # Nothing new: nothing rewritten, through the pool too.
+    assert publish_site(views, SITE_ZH, tmp_path / "pool", generator_version="1", formats=FORMATS, pool=pool.get) == []
+
+
+def test_a_category_that_cannot_be_written_changes_no_file_and_leaves_no_temporary_file(tmp_path, pool):
+    views = _views(POOL_MIN_CATEGORIES + 2)
+    out = tmp_path / "out"
+    publish_site(views, SITE_ZH, out, generator_version="1", formats=FORMATS, pool=pool.get)
+    before = _files(out)
+    # The next publish has news everywhere, but one category's folder has
+    # become a file: that category fails in a worker process.
+    newer = [replace(view, name=view.name + " (new title)") for view in views]
+    broken = out / views[3].slug
+    for child in broken.iterdir():
+        child.unlink()
+    broken.rmdir()
+    broken.write_bytes(b"not a folder")
+    with pytest.raises(PublishError, match=views[3].slug):
+        publish_site(newer, SITE_ZH, out, generator_version="1", formats=FORMATS, pool=pool.get)
+    after = _files(out)
+    assert after.pop(views[3].slug) == b"not a folder"
+    assert after == {name: data for name, data in before.items() if not name.startswith(views[3].slug + "/")}
+    assert not [name for _, _, names in os.walk(out) for name in names if name.endswith(".tmp")]
