@@ -32,6 +32,7 @@ import math
 import socket
 import ssl
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import time
 import urllib.parse
 import urllib.request
@@ -112,6 +113,19 @@ class Fetcher:
         self._slots = threading.BoundedSemaphore(max_connections)
         self._lock = threading.Lock()
         self._closed = False
+        # More threads than connections: a thread waiting for its host's turn
+        # must not keep another host's source waiting (the semaphores above
+        # enforce the limits). Kept from cycle to cycle: starting 32 threads
+        # was a tenth of a warm cycle (bench/warm_daemon.py).
+        self._threads = max_connections * 2
+        self._executor: ThreadPoolExecutor | None = None
+
+    def executor(self) -> ThreadPoolExecutor:
+        """The threads fetches run on, started on first use."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="fetch")
+            return self._executor
 
     def __enter__(self) -> Fetcher:
         return self
@@ -123,6 +137,9 @@ class Fetcher:
         self._closed = True
         for lane in self._lanes:
             lane.client.close()
+        if self._executor is not None:
+            # Fetches still running fail fast on the closed clients.
+            self._executor.shutdown(wait=False, cancel_futures=True)
 
     def fetch(self, url: str, *, caching: CachingInfo, options: FetchOptions, base_dir: Path) -> FetchResult:
         """Retrieve ``url``: http(s), a ``file:`` URL, or a path relative to ``base_dir``.
@@ -260,6 +277,12 @@ def _exchange(
         try:
             status = response.status_code
             body = _read_body(response, options) if 200 <= status < 300 else None
+            if body is None and (status == 304 or response.headers.get("content-length") == "0"):
+                # Nothing to read, but reading it is what lets httpcore see the
+                # message end and keep the connection: otherwise every 304 of
+                # a warm cycle closed its connection and the next source
+                # opened a new one (bench/warm_daemon.py: 200 connects a cycle).
+                response.read()
             return _Reply(status, response.reason_phrase, response.headers, body)
         finally:
             # Back to the pool; with an unread redirect or error body the
@@ -678,14 +701,28 @@ class _NoCookies(http.cookiejar.CookieJar):
         pass
 
 
+class _NoCookieStore(httpx.Cookies):
+    """Skips even looking at Set-Cookie: httpx builds a urllib Request for
+    every response to offer it to the jar, a twentieth of a warm cycle's CPU
+    (bench/warm_daemon.py) for cookies that are thrown away."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        pass
+
+
 def _new_client(size: int, ssl_context: ssl.SSLContext, public_only: bool = False) -> httpx.Client:
-    return httpx.Client(
+    client = httpx.Client(
         transport=_Transport(size, ssl_context, public_only),
         follow_redirects=False,  # see _follow
         # Proxies from the environment are applied by _Transport itself.
         trust_env=False,
         cookies=_NoCookies(),
     )
+    # httpx wraps whatever it is given in its own Cookies; the jar above
+    # already refuses everything, this only saves the work. (A private
+    # attribute: should httpx rename it, the jar still keeps no cookie.)
+    client._cookies = _NoCookieStore(_NoCookies())
+    return client
 
 
 # --- WebSub (publishing) ---------------------------------------------------

@@ -18,7 +18,7 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -119,6 +119,17 @@ def parse_time(value: str | None) -> datetime | None:
     if value is None:
         return None
     return datetime.fromisoformat(value)  # reads the trailing Z as UTC (Python 3.11+)
+
+
+_SOURCE_STATE_COLUMNS = (
+    "name", "url", "configured_url", "etag", "last_modified", "content_hash", "feed_title", "feed_link", "feed_id",
+    "feed_updated", "feed_self", "last_fetch", "last_success", "last_error", "last_status", "failures",
+    "failing_since", "next_poll", "next_poll_reason", "disabled_reason",
+)
+_SAVE_SOURCE_STATE = (
+    f"INSERT INTO sources ({', '.join(_SOURCE_STATE_COLUMNS)}) VALUES ({', '.join('?' for _ in _SOURCE_STATE_COLUMNS)}) "
+    f"ON CONFLICT (name) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _SOURCE_STATE_COLUMNS[1:])}"
+)
 
 
 @dataclass(frozen=True)
@@ -267,23 +278,17 @@ class Store:
         return _source_from_row(dict(zip([d[0] for d in cursor.description], row)))
 
     def save_source_state(self, s: SourceState) -> None:
-        values = {
-            "name": s.name, "url": s.url, "configured_url": s.configured_url,
-            "etag": s.caching.etag, "last_modified": s.caching.last_modified, "content_hash": s.caching.content_hash,
-            "feed_title": s.feed_title, "feed_link": s.feed_link, "feed_id": s.feed_id,
-            "feed_updated": format_time(s.feed_updated), "feed_self": s.feed_self, "last_fetch": format_time(s.last_fetch),
-            "last_success": format_time(s.last_success), "last_error": s.last_error, "last_status": s.last_status,
-            "failures": s.failures, "failing_since": format_time(s.failing_since),
-            "next_poll": format_time(s.next_poll), "next_poll_reason": s.next_poll_reason,
-            "disabled_reason": s.disabled_reason,
-        }
-        columns = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in values if c != "name")
-        self._db.execute(
-            f"INSERT INTO sources ({columns}) VALUES ({marks}) ON CONFLICT (name) DO UPDATE SET {updates}",
-            tuple(values.values()),
-        )
+        self.save_source_states((s,))
+
+    def save_source_states(self, states: Iterable[SourceState]) -> None:
+        """Insert or update each source's state (one statement, many rows:
+        a warm cycle writes every source's state, bench/warm_daemon.py)."""
+        self._db.executemany(_SAVE_SOURCE_STATE, [(
+            s.name, s.url, s.configured_url, s.caching.etag, s.caching.last_modified, s.caching.content_hash,
+            s.feed_title, s.feed_link, s.feed_id, format_time(s.feed_updated), s.feed_self, format_time(s.last_fetch),
+            format_time(s.last_success), s.last_error, s.last_status, s.failures, format_time(s.failing_since),
+            format_time(s.next_poll), s.next_poll_reason, s.disabled_reason,
+        ) for s in states])
 
     def entry_counts(self) -> dict[str, int]:
         return dict(self._db.execute("SELECT source, COUNT(*) FROM entries GROUP BY source").fetchall())

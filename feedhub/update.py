@@ -15,8 +15,9 @@ claiming "not modified" for entries it did not keep.
 from __future__ import annotations
 
 import logging
+import queue
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from functools import partial
 from urllib.parse import urlsplit
@@ -95,9 +96,6 @@ class Updater:
         self.config = config
         self.store = store
         self.fetcher = fetcher
-        # More threads than connections: a thread waiting for its host's turn
-        # must not keep another host's source waiting (Fetcher enforces the limits).
-        self.fetch_workers = config.fetch.max_connections * 2
         self.clock = clock
         self.stopping = stopping  # true once a shutdown was asked for
         self._priority = {s.name: s.priority for s in config.sources}
@@ -150,49 +148,56 @@ class Updater:
                 next_index += 1
 
         try:
-            with ThreadPoolExecutor(max_workers=self.fetch_workers, thread_name_prefix="fetch") as fetch_pool:
-                waiting: dict[Future, tuple[str, int]] = {
-                    fetch_pool.submit(self._fetch, sources[i], states[sources[i].name]): ("fetch", i)
-                    for i in _interleaved_by_host([states[s.name].url for s in sources])
-                }
-                fetched: dict[int, tuple[FetchResult, datetime]] = {}
-                while waiting:
-                    finished, _ = wait(waiting, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        stage, i = waiting.pop(future)
-                        source, state = sources[i], states[sources[i].name]
-                        if stage == "parse":
-                            result, fetched_at = fetched.pop(i)
-                            ready(i, partial(self._apply_parse, source, state, result, fetched_at, future.result))
-                            continue
-                        fetched_at = self.clock()
-                        try:
-                            result = future.result()
-                        except SourceError as e:
-                            if self.stopping():
-                                # Aborted by a shutdown: not the source's failure, nothing stored.
-                                ready(i, partial(SourceOutcome, source.name, error=str(e)))
-                                continue
-                            ready(i, partial(self._record_failure, source, state, e, fetched_at))
-                            continue
-                        except Exception as e:  # a bug must not stop the batch; say what it was
-                            log.exception("%s: unexpected error while fetching", source.name)
-                            error = FetchError(f"unexpected fetch error: {type(e).__name__}: {e}")
-                            ready(i, partial(self._record_failure, source, state, error, fetched_at))
-                            continue
-                        if result.not_modified:
-                            ready(i, partial(self._record_unchanged, source, state, result, fetched_at))
-                            continue
-                        args = (result.content, result.url, result.content_type, source.encoding, source.timezone,
-                                source.name, fetched_at, self._needs_signatures(source))
-                        if not use_pool:
-                            ready(i, partial(self._apply_parse, source, state, result, fetched_at,
-                                             partial(parse_and_normalize, *args)))
-                        else:
-                            # Started on the first document to parse: a cycle
-                            # where every source answers 304 never pays for it.
-                            fetched[i] = (result, fetched_at)
-                            waiting[workers.get().submit(parse_and_normalize, *args)] = ("parse", i)
+            fetch_pool = self.fetcher.executor()
+            # Each future reports itself here when done: waiting on a queue
+            # costs the same whatever is pending, where wait(FIRST_COMPLETED)
+            # walks every pending future each time (quadratic in sources).
+            completed: queue.SimpleQueue[Future] = queue.SimpleQueue()
+            waiting: dict[Future, tuple[str, int]] = {}
+
+            def track(future: Future, stage: str, index: int) -> None:
+                waiting[future] = (stage, index)
+                future.add_done_callback(completed.put)
+
+            for i in _interleaved_by_host([states[s.name].url for s in sources]):
+                track(fetch_pool.submit(self._fetch, sources[i], states[sources[i].name]), "fetch", i)
+            fetched: dict[int, tuple[FetchResult, datetime]] = {}
+            while waiting:
+                future = completed.get()
+                stage, i = waiting.pop(future)
+                source, state = sources[i], states[sources[i].name]
+                if stage == "parse":
+                    result, fetched_at = fetched.pop(i)
+                    ready(i, partial(self._apply_parse, source, state, result, fetched_at, future.result))
+                    continue
+                fetched_at = self.clock()
+                try:
+                    result = future.result()
+                except SourceError as e:
+                    if self.stopping():
+                        # Aborted by a shutdown: not the source's failure, nothing stored.
+                        ready(i, partial(SourceOutcome, source.name, error=str(e)))
+                        continue
+                    ready(i, partial(self._record_failure, source, state, e, fetched_at))
+                    continue
+                except Exception as e:  # a bug must not stop the batch; say what it was
+                    log.exception("%s: unexpected error while fetching", source.name)
+                    error = FetchError(f"unexpected fetch error: {type(e).__name__}: {e}")
+                    ready(i, partial(self._record_failure, source, state, error, fetched_at))
+                    continue
+                if result.not_modified:
+                    ready(i, partial(self._record_unchanged, source, state, result, fetched_at))
+                    continue
+                args = (result.content, result.url, result.content_type, source.encoding, source.timezone,
+                        source.name, fetched_at, self._needs_signatures(source))
+                if not use_pool:
+                    ready(i, partial(self._apply_parse, source, state, result, fetched_at,
+                                     partial(parse_and_normalize, *args)))
+                else:
+                    # Started on the first document to parse: a cycle
+                    # where every source answers 304 never pays for it.
+                    fetched[i] = (result, fetched_at)
+                    track(workers.get().submit(parse_and_normalize, *args), "parse", i)
             self._flush_states()
         finally:
             if own_pool:
@@ -359,8 +364,7 @@ class Updater:
                 self._save_pending_states()
 
     def _save_pending_states(self) -> None:
-        for state in self._pending_states:
-            self.store.save_source_state(state)
+        self.store.save_source_states(self._pending_states)
         self._pending_states.clear()
 
     def _record_failure(self, source: SourceConfig, state: SourceState, error: SourceError, fetched_at: datetime,

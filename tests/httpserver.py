@@ -74,6 +74,7 @@ class HTTPTestServer(ThreadingHTTPServer):
         self._thread: threading.Thread | None = None
         self.in_flight = 0
         self.max_in_flight = 0  # most requests being answered at the same time
+        self.connections_accepted = 0  # TCP connections, to see keep-alive at work
 
     # -- public API ---------------------------------------------------------
 
@@ -131,6 +132,7 @@ class HTTPTestServer(ThreadingHTTPServer):
     def process_request(self, request, client_address):  # type: ignore[no-untyped-def]
         with self._lock:
             self._connections.add(request)
+            self.connections_accepted += 1
         super().process_request(request, client_address)
 
     def shutdown_request(self, request):  # type: ignore[no-untyped-def]

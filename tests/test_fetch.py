@@ -546,3 +546,30 @@ def test_waiting_for_a_free_connection_does_not_eat_the_deadline(http_server):
         results = list(pool.map(lambda url: fetch(fetcher, url, timeout=1.5), [http_server.url("/feed")] * 2))
     assert [r.content for r in results] == [FEED, FEED]
     assert http_server.max_in_flight == 1
+
+
+def test_a_304_leaves_the_connection_open_for_the_next_source(http_server):
+    """A warm cycle is 304s one after another: each must go back to the pool
+    alive, or every source pays a new TCP connection (bench/warm_daemon.py)."""
+    def handler(request: Request) -> Reply:
+        if request.headers.get("if-none-match") == '"v1"':
+            return Reply(status=304, headers={"ETag": '"v1"'})
+        return Reply(body=FEED, headers={"ETag": '"v1"'})
+
+    urls = [http_server.route(f"/feed/{i}", handler) for i in range(5)]
+    with Fetcher(max_connections=1, per_host=1) as one_connection:
+        cachings = [fetch(one_connection, url).caching for url in urls]
+        for _ in range(3):
+            for url, caching in zip(urls, cachings):
+                assert fetch(one_connection, url, caching=caching).not_modified
+    assert len(http_server.requests) == 20
+    assert http_server.connections_accepted == 1
+
+
+def test_a_cookie_one_source_sets_is_never_sent(fetcher, http_server):
+    """Sources are independent: no Set-Cookie is kept, for that feed or another."""
+    first = http_server.route("/a", Reply(body=FEED, headers={"Set-Cookie": "session=abc; Path=/"}))
+    second = http_server.route("/b", Reply(body=FEED))
+    for url in (first, second, first):
+        assert fetch(fetcher, url).content == FEED
+    assert [r.headers.get("cookie") for r in http_server.requests] == [None, None, None]

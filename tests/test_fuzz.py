@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -98,6 +99,10 @@ class _FileFetcher:
 
     def __init__(self):
         self.document = b""
+        self.threads = ThreadPoolExecutor(max_workers=2)
+
+    def executor(self):
+        return self.threads
 
     def fetch(self, url, *, caching, options, base_dir):
         from feedhub.types import FetchResult
