@@ -22,7 +22,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from feedhub.dedupe import Thresholds
 from feedhub.errors import ConfigError
 from feedhub.rules import FIELDS, CategoryRules, Rule
-from feedhub.slug import slug_for, unique_slugs
+from feedhub.slug import slugs_for, unique_slugs
 from feedhub.types import SiteInfo
 
 DEFAULT_CONFIG_PATH = Path("config/feedhub.yaml")
@@ -420,7 +420,7 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
             problems.append(f"{path}: categories: slug used twice (value {slug!r})")
     # Given slugs keep their value; derived ones make way for them.
     taken = {s for s in given_slugs if s}
-    derived = unique_slugs([*taken, *(slug_for(n) for n, g in zip(names, given_slugs) if not g)])[len(taken):]
+    derived = unique_slugs([*taken, *slugs_for([n for n, g in zip(names, given_slugs) if not g])])[len(taken):]
     derived_iter = iter(derived)
     categories = tuple(CategoryConfig(n, g or next(derived_iter), rules.get(n, CategoryRules()))
                        for n, g in zip(names, given_slugs))

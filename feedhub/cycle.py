@@ -20,6 +20,7 @@ from feedhub.fetch import ping_websub
 from feedhub.publish import FEED_FORMATS, PAGE_FILE, publish_site
 from feedhub.publish.common import format_path
 from feedhub.publish.files import batched_writes
+from feedhub.memory import release_free_memory
 from feedhub.pool import WorkerPool
 from feedhub.store import Store
 from feedhub.update import CycleReport, SourceOutcome, Updater
@@ -114,8 +115,11 @@ def run_cycle(config: Config, store: Store, updater: Updater, sources: Sequence[
     written: list[Path] = []
     with WorkerPool() as pool:
         report = updater.refresh(sources, on_outcome, pool=pool)
+        if report.new_entries:
+            release_free_memory()  # before publishing adds its own peak (memory.py)
         if needs_publishing(config, store):
             written = publish(config, store, pool=pool)
+            release_free_memory()  # what the daemon holds until its next cycle
         for path in written:
             log.info("wrote %s", path)
     return CycleSummary(report, tuple(written), time.monotonic() - started)

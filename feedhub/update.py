@@ -33,6 +33,7 @@ from feedhub.normalize import html_to_text
 from feedhub.rules import categories_for
 from feedhub.store import Store
 from feedhub.types import Entry, FeedData, FetchResult, SourceState
+from feedhub.memory import release_free_memory
 from feedhub.pool import WorkerPool
 from feedhub.worker import parse_and_normalize
 
@@ -40,6 +41,8 @@ log = logging.getLogger("feedhub.update")
 
 # Below this many documents a process pool costs more to start than it saves.
 PARSE_POOL_THRESHOLD = 8
+# Free heap is handed back to the system after this many sources with news.
+TRIM_EVERY = 20
 
 
 @dataclass(frozen=True)
@@ -138,14 +141,22 @@ class Updater:
         # answers in, so that which copy of a story arrives first (and so the
         # story's id) is the same on every machine.
         steps: dict[int, Callable[[], SourceOutcome]] = {}
+        stored_since_trim = 0
         next_index = 0
 
         def ready(index: int, step: Callable[[], SourceOutcome]) -> None:
-            nonlocal next_index
+            nonlocal next_index, stored_since_trim
             steps[index] = step
             while next_index in steps:
-                done(steps.pop(next_index)())
+                outcome = steps.pop(next_index)()
+                done(outcome)
                 next_index += 1
+                stored_since_trim += bool(outcome.new or outcome.edited)
+                if stored_since_trim >= TRIM_EVERY:
+                    # Parsed documents come and go by the megabyte; without
+                    # this the heap only grows during a cold cycle (memory.py).
+                    release_free_memory(collect=False)
+                    stored_since_trim = 0
 
         try:
             fetch_pool = self.fetcher.executor()
