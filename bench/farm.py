@@ -361,6 +361,10 @@ class Farm:
                     return
         except ConnectionError:
             pass
+        except asyncio.CancelledError:
+            # Stopping with clients' keep-alive connections still open: the
+            # end of the farm, not an error worth a traceback.
+            return
         finally:
             st.open_connections -= 1
             try:
