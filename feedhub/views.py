@@ -432,8 +432,10 @@ class _CategoryPlanner:
         feed_rows = {s.row for s in self.feed}
         gone = [s.atom_id for s in self.store.stories_by_rows(sorted(expired_rows - feed_rows))]
         history = CategoryHistory(
-            pages=self._pages(render, first, last),
-            entries=self._records(sorted(to_write, key=lambda s: s.row)),
+            # Empty tuples when there is nothing: the publish can then see
+            # without reading anything that this category has no history to write.
+            pages=self._pages(render, first, last) if render else (),
+            entries=self._records(sorted(to_write, key=lambda s: s.row)) if to_write else (),
             removed_pages=removed_pages,
             removed_entries=gone,
         )

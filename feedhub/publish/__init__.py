@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -100,6 +100,9 @@ class CategoryJob:
     template_dir: Path | None
     formats: tuple[str, ...]
     generator_version: str
+    # The feeds and the category page already hold what the view gives:
+    # only the history (archive and story pages) is written.
+    view_unchanged: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,11 +134,12 @@ def publish_category(job: CategoryJob) -> CategoryWritten:
         # Order: archive pages before the feed linking the newest of them,
         # story pages before the category page linking them (the commit keeps it).
         written += writer.write_pages()
-        for name in job.formats:
+        for name in () if job.view_unchanged else job.formats:
             feed = FEED_FORMATS[name]
             write(job.folder / feed.file, _RENDERERS[name](view, site, _self_url(view, site, feed), job.generator_version))
         written += writer.write_entries(writer.history.entries)
-        write(job.folder / PAGE_FILE, render_category(view, site, template_dir=job.template_dir, formats=job.formats))
+        if not job.view_unchanged:
+            write(job.folder / PAGE_FILE, render_category(view, site, template_dir=job.template_dir, formats=job.formats))
     return CategoryWritten(written, pending, writer.kept_pages, writer.kept_entries)
 
 
@@ -157,6 +161,7 @@ def publish_site(
     formats: Sequence[str] = ("atom",),
     history: Mapping[str, CategoryHistory] | None = None,
     pool: Callable[[], Executor] | None = None,
+    unchanged: Container[str] = (),
 ) -> list[Path]:
     """Write every output file; return the paths actually rewritten.
 
@@ -171,6 +176,12 @@ def publish_site(
     existed. Files of formats left
     out are removed from the category folders (see the module's docstring);
     they are logged, not returned.
+
+    ``unchanged`` names (by slug) categories whose feeds and category page
+    are known to hold exactly what their view gives (the caller compares a
+    hash with the last publish's): those are not rendered again, only their
+    history is written, if it has anything; with nothing, the category is
+    not even visited.
 
     ``pool`` (a function returning a process pool) lets categories be
     rendered and written on every CPU: a cold cycle's publish was half of it,
@@ -193,15 +204,19 @@ def publish_site(
         if write_if_changed(path, data):
             written.append(path)
 
-    executor = pool() if pool is not None and len(views) >= POOL_MIN_CATEGORIES else None
+    def plan_of(view: CategoryView) -> CategoryHistory:
+        plan = history.get(view.slug) if history is not None else None
+        return plan or CategoryHistory(entries=view.stories)
+
+    changed = [view for view in views if view.slug not in unchanged or not _nothing_to_write(plan_of(view))]
+    executor = pool() if pool is not None and len(changed) >= POOL_MIN_CATEGORIES else None
     with batched_writes():
         results: list[Future[CategoryWritten] | CategoryWritten] = []
         writers: list[HistoryWriter] = []
         try:
-            for view in views:
-                plan = history.get(view.slug) if history is not None else None
-                job = CategoryJob(view, plan or CategoryHistory(entries=view.stories), site, output_dir / view.slug,
-                                  template_dir, names, generator_version)
+            for view in changed:
+                job = CategoryJob(view, plan_of(view), site, output_dir / view.slug, template_dir, names,
+                                  generator_version, view_unchanged=view.slug in unchanged)
                 writers.append(HistoryWriter(view, job.history, site, job.folder, template_dir=template_dir,
                                              formats=names, generator_version=generator_version))
                 sendable = False
@@ -224,9 +239,9 @@ def publish_site(
                     failure = failure or error
                     continue
                 except Exception as error:  # a worker that died, a bug: one line, not a traceback
-                    log.exception("publishing %s failed", views[index].name)
+                    log.exception("publishing %s failed", changed[index].name)
                     failure = failure or PublishError(
-                        f"category {views[index].name!r}: publishing failed: {type(error).__name__}: {error}")
+                        f"category {changed[index].name!r}: publishing failed: {type(error).__name__}: {error}")
                     continue
                 adopt(done.pending)
                 written += done.written
@@ -240,6 +255,15 @@ def publish_site(
         writer.remove()
     _remove_turned_off(views, output_dir, feeds)
     return written
+
+
+def _nothing_to_write(history: CategoryHistory) -> bool:
+    """True when ``history`` plainly holds no page to write and nothing to
+    remove (lazy parts are never read here: they count as something)."""
+    if history.sweep or history.entries_of_pages:
+        return False
+    parts = (history.pages, history.entries, history.removed_pages, history.removed_entries)
+    return all(isinstance(part, (list, tuple)) and not part for part in parts)
 
 
 def _materialized(history: CategoryHistory) -> tuple[CategoryHistory, bool]:
