@@ -18,12 +18,12 @@ from feedhub import __version__
 from feedhub.config import Config, SourceConfig
 from feedhub.fetch import ping_websub
 from feedhub.publish import FEED_FORMATS, PAGE_FILE, publish_site
-from feedhub.publish.common import format_path
-from feedhub.types import CategoryView
-from feedhub.publish.files import batched_writes
 from feedhub.memory import release_free_memory
 from feedhub.pool import WorkerPool
+from feedhub.publish.common import format_path
+from feedhub.publish.files import batched_writes
 from feedhub.store import Store
+from feedhub.types import CategoryView
 from feedhub.update import CycleReport, SourceOutcome, Updater
 from feedhub.views import plan_site
 

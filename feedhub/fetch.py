@@ -32,12 +32,12 @@ import math
 import socket
 import ssl
 import threading
-from concurrent.futures import ThreadPoolExecutor
 import time
 import urllib.parse
 import urllib.request
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass

@@ -28,8 +28,6 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\ufff
 # Query parameters that only track the reader, never select the article.
 _TRACKING_PARAMS = re.compile(r"^(utm_\w+|spm|from|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref_src)$", re.I)
 
-_URL_ATTRIBUTES = {"href", "src", "cite", "poster", "longdesc", "action"}
-
 # Dates this far past the fetch are wrong clocks or typos: they would pin an
 # entry to the top of the feed for years (issue #3).
 FUTURE_TOLERANCE = timedelta(minutes=10)

@@ -122,8 +122,7 @@ def publish_category(job: CategoryJob) -> CategoryWritten:
     pages, story pages). Runs in the publishing pool or in the caller's
     process; nothing is visible until the caller commits ``pending``."""
     view, site = job.view, job.site
-    writer = HistoryWriter(view, job.history, site, job.folder, template_dir=job.template_dir,
-                           formats=job.formats, generator_version=job.generator_version)
+    writer = _history_writer(job)
     written: list[Path] = []
 
     def write(path: Path, data: bytes) -> None:
@@ -141,6 +140,11 @@ def publish_category(job: CategoryJob) -> CategoryWritten:
         if not job.view_unchanged:
             write(job.folder / PAGE_FILE, render_category(view, site, template_dir=job.template_dir, formats=job.formats))
     return CategoryWritten(written, pending, writer.kept_pages, writer.kept_entries)
+
+
+def _history_writer(job: CategoryJob) -> HistoryWriter:
+    return HistoryWriter(job.view, job.history, job.site, job.folder, template_dir=job.template_dir,
+                         formats=job.formats, generator_version=job.generator_version)
 
 
 # A category whose history plan holds more stories than this is published in
@@ -217,8 +221,7 @@ def publish_site(
             for view in changed:
                 job = CategoryJob(view, plan_of(view), site, output_dir / view.slug, template_dir, names,
                                   generator_version, view_unchanged=view.slug in unchanged)
-                writers.append(HistoryWriter(view, job.history, site, job.folder, template_dir=template_dir,
-                                             formats=names, generator_version=generator_version))
+                writers.append(_history_writer(job))  # the removals, once every category is written
                 sendable = False
                 if executor is not None:
                     materialized, sendable = _materialized(job.history)

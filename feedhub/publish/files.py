@@ -96,11 +96,6 @@ def adopt(pending: list[tuple[str, Path]]) -> None:
         _BATCH.get().extend(pending)  # type: ignore[union-attr]
 
 
-def discard(pending: list[tuple[str, Path]]) -> None:
-    """Remove temporary files that will not be committed."""
-    _discard(pending)
-
-
 def _discard(pending: list[tuple[str, Path]]) -> None:
     for tmp_name, _ in pending:
         try:
