@@ -120,6 +120,11 @@ class Fetcher:
         self._threads = max_connections * 2
         self._executor: ThreadPoolExecutor | None = None
 
+    @property
+    def per_host(self) -> int:
+        """Fetches at once to one host (config fetch.per_host)."""
+        return self._per_host
+
     def executor(self) -> ThreadPoolExecutor:
         """The threads fetches run on, started on first use."""
         with self._lock:

@@ -97,6 +97,8 @@ def test_any_feed_gives_clean_records_or_a_parse_error(items, kind):
 class _FileFetcher:
     """Serves the generated document as if fetched: the pipeline from parse on is real."""
 
+    per_host = 2
+
     def __init__(self):
         self.document = b""
         self.threads = ThreadPoolExecutor(max_workers=2)

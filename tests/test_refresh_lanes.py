@@ -1,0 +1,112 @@
+"""How a refresh schedules its fetches: lanes per host, and a bound on the
+documents fetched but not yet parsed (update.py, issue #2's memory target)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from feedhub.config import load_config
+from feedhub.store import Store
+from feedhub.types import FetchResult
+from feedhub.update import BODIES_IN_FLIGHT, Updater, _lanes
+
+RSS = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>
+<link>https://a.example/</link><item><title>Story %d</title><link>https://a.example/%d</link>
+<guid>%d</guid><description>Text %d</description></item></channel></rss>"""
+
+
+def test_lanes_give_each_host_at_most_per_host_threads_sharing_one_queue():
+    urls = ["https://a.example/1", "https://a.example/2", "https://b.example/1", "https://a.example/3",
+            "feeds/local.xml", "https://A.example:443/4", "file:///srv/x.xml"]
+    lanes = _lanes(range(len(urls)), urls, per_host=2)
+    # a.example (any case, any port: the fetcher limits by host) gets two
+    # lanes sharing one queue; b.example one; each file its own.
+    assert [list(lane) for lane in lanes] == [[0, 1, 3, 5], [0, 1, 3, 5], [2], [4], [6]]
+    assert lanes[0] is lanes[1]
+    assert [list(lane) for lane in _lanes(range(3), urls[:3], per_host=1)] == [[0, 1], [2]]
+
+
+def test_lanes_keep_the_given_order_and_take_turns_between_hosts():
+    urls = [f"https://h{i % 3}.example/{i}" for i in range(9)]
+    lanes = _lanes([8, 7, 6, 5, 4, 3, 2, 1, 0], urls, per_host=4)
+    # Three sources a host: three lanes each (not four), started host by host.
+    assert [list(lane) for lane in lanes] == [[8, 5, 2], [7, 4, 1], [6, 3, 0]] * 3
+
+
+class _CountingFetcher:
+    """Every source answers a small RSS document; counts the fetches."""
+
+    per_host = 2
+
+    def __init__(self):
+        self.threads = ThreadPoolExecutor(max_workers=8)
+        self.fetched = 0
+        self.lock = threading.Lock()
+
+    def executor(self):
+        return self.threads
+
+    def fetch(self, url, *, caching, options, base_dir):
+        with self.lock:
+            self.fetched += 1
+        n = int(url.rsplit("/", 1)[1])
+        return FetchResult(url=url, status=200, content=RSS % (n, n, n, n), content_type="application/rss+xml")
+
+
+class _HeldPool:
+    """A stand-in for the parse pool whose jobs run only once released."""
+
+    def __init__(self):
+        self.held: list[tuple[Future, object, tuple]] = []
+        self.released = threading.Event()
+        self.lock = threading.Lock()
+
+    def get(self):
+        return self
+
+    def submit(self, fn, *args):
+        future: Future = Future()
+        with self.lock:
+            if not self.released.is_set():
+                self.held.append((future, fn, args))
+                return future
+        future.set_result(fn(*args))
+        return future
+
+    def release(self):
+        with self.lock:
+            self.released.set()
+            held, self.held = self.held, []
+        for future, fn, args in held:
+            future.set_result(fn(*args))
+
+
+def test_fetching_waits_while_too_many_documents_wait_for_the_parser(tmp_path):
+    count = BODIES_IN_FLIGHT + 12
+    sources = "\n".join(f"  - {{name: S{i}, url: 'https://h{i % 4}.example/{i}'}}" for i in range(count))
+    (tmp_path / "feedhub.yaml").write_text(
+        f"storage: {{url: 'sqlite:///db'}}\noutput: {{dir: out}}\nsources:\n{sources}\n", encoding="utf-8")
+    config = load_config(tmp_path / "feedhub.yaml")
+    store = Store.open(config.storage_url)
+    fetcher, pool = _CountingFetcher(), _HeldPool()
+    try:
+        updater = Updater(config, store, fetcher)
+        reports = []
+        refreshing = threading.Thread(target=lambda: reports.append(updater.refresh(config.sources, pool=pool)))
+        refreshing.start()
+        # The parser holds every document: fetching stops at the bound.
+        deadline = time.monotonic() + 10
+        while fetcher.fetched < BODIES_IN_FLIGHT and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)
+        assert fetcher.fetched == BODIES_IN_FLIGHT
+        pool.release()
+        refreshing.join(timeout=30)
+        assert not refreshing.is_alive()
+        assert fetcher.fetched == count
+        assert reports[0].new_entries == count and not reports[0].failed
+    finally:
+        store.close()
+        fetcher.threads.shutdown()
