@@ -10,23 +10,23 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from feedhub import __version__
 from feedhub.config import Config, SourceConfig
 from feedhub.fetch import ping_websub
-from feedhub.publish import FEED_FORMATS, PAGE_FILE, publish_site
+from feedhub.publish import FEED_FORMATS, PAGE_FILE, PlannedCategory, publish_planned
 from feedhub.memory import release_free_memory
 from feedhub.pool import WorkerPool
-from feedhub.publish.common import format_path
 from feedhub.publish.files import batched_writes
 from feedhub.store import Store
 from feedhub.types import CategoryView
 from feedhub.update import CycleReport, SourceOutcome, Updater
-from feedhub.views import plan_site
+from feedhub.views import plan_categories
 
 log = logging.getLogger("feedhub.cycle")
 
@@ -84,27 +84,39 @@ def publish(config: Config, store: Store, *, now: datetime | None = None, pool: 
 
     ``now`` (default: the clock) only decides what ``retention.max_age``
     leaves out of the archives. With ``pool``, categories are rendered and
-    written on every CPU (publish_site)."""
-    plan = plan_site(config, store, now=now or datetime.now(timezone.utc))
-    rendered = _rendered_fingerprints(config, plan.views)
-    unchanged = {view.slug for view in plan.views
-                 if store.get_meta(_RENDERED + view.slug) == rendered[view.slug] and _files_present(config, view.slug)}
+    written on every CPU (publish_planned)."""
+    categories, meta = plan_categories(config, store, now=now or datetime.now(timezone.utc))
+    common = _rendered_common(config)
+    rendered: dict[str, str] = {}
+    slugs: list[str] = []
+
+    def planned() -> Iterator[PlannedCategory]:
+        # One category at a time (views.plan_categories): its state and the
+        # hash of what its files are rendered from are noted as it goes by.
+        for plan in categories:
+            slug = plan.view.slug
+            slugs.append(slug)
+            meta.update(plan.meta)
+            rendered[slug] = _rendered_fingerprint(common, plan.view)
+            unchanged = store.get_meta(_RENDERED + slug) == rendered[slug] and _files_present(config, slug)
+            yield PlannedCategory(plan.view, plan.history, unchanged)
+
     with batched_writes():  # one sync for the whole site, and all or nothing
-        written = publish_site(plan.views, config.site, config.output_dir, template_dir=config.template_dir,
-                               generator_version=__version__, formats=config.formats, history=plan.history,
-                               pool=pool.get if pool is not None else None, unchanged=unchanged)
+        written = publish_planned(planned(), config.site, config.output_dir, template_dir=config.template_dir,
+                                  generator_version=__version__, formats=config.formats,
+                                  pool=pool.get if pool is not None else None)
     with store.transaction():
         store.set_publish_pending(False)
         store.set_meta("published_with", _fingerprint(config))
-        for key, value in plan.meta.items():
+        for key, value in meta.items():
             store.set_meta(key, value)
         for slug, value in rendered.items():
             store.set_meta(_RENDERED + slug, value)
     hub, base_url = config.site.websub_hub, config.site.base_url
     if hub and base_url:
         changed = set(written)
-        urls = [base_url + format_path(view, FEED_FORMATS[name]) for view in plan.views for name in config.formats
-                if config.output_dir / view.slug / FEED_FORMATS[name].file in changed]
+        urls = [base_url + f"{quote(slug)}/{FEED_FORMATS[name].file}" for slug in slugs for name in config.formats
+                if config.output_dir / slug / FEED_FORMATS[name].file in changed]
         if urls:
             # 10 s per request: a slow hub must not hold the daemon's loop long.
             for error in ping_websub(hub, urls, timeout=10.0):
@@ -116,16 +128,18 @@ def publish(config: Config, store: Store, *, now: datetime | None = None, pool: 
 _RENDERED = "rendered:"
 
 
-def _rendered_fingerprints(config: Config, views: Sequence[CategoryView]) -> dict[str, str]:
-    """Per category, a hash of everything its files are rendered from (the
-    view with its stories and sources, the config, feedhub's version). The
-    feeds and page of a category whose hash is the one stored at the last
-    publish are not rendered again (publish_site's ``unchanged``): a daemon
-    cycle with news in one category of two hundred used to render all of
-    them to find that one had changed."""
-    common = f"{_fingerprint(config)}\x00{__version__}\x00"
-    return {view.slug: hashlib.sha256((common + repr(view)).encode("utf-8", "surrogatepass")).hexdigest()
-            for view in views}
+def _rendered_common(config: Config) -> str:
+    return f"{_fingerprint(config)}\x00{__version__}\x00"
+
+
+def _rendered_fingerprint(common: str, view: CategoryView) -> str:
+    """A hash of everything a category's files are rendered from (the view
+    with its stories and sources; ``common``: the config and feedhub's
+    version). The feeds and page of a category whose hash is the one stored
+    at the last publish are not rendered again (PlannedCategory.unchanged):
+    a daemon cycle with news in one category of two hundred used to render
+    all of them to find that one had changed."""
+    return hashlib.sha256((common + repr(view)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _files_present(config: Config, slug: str) -> bool:

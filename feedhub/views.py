@@ -84,22 +84,47 @@ class SitePlan:
     meta: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CategoryPlan:
+    """One category's part of a publish: its feed, what to write and remove
+    of its history, and its history state for the meta table."""
+
+    view: CategoryView
+    history: CategoryHistory
+    meta: tuple[tuple[str, str], ...]
+
+
 def plan_site(config: Config, store: Store, *, now: datetime) -> SitePlan:
     """The views and the history plan of every category. ``now`` is only
     used for ``retention.max_age``."""
+    categories, meta = plan_categories(config, store, now=now)
+    views, history = [], {}
+    for plan in categories:
+        views.append(plan.view)
+        history[plan.view.slug] = plan.history
+        meta.update(plan.meta)
+    return SitePlan(views, history, meta)
+
+
+def plan_categories(config: Config, store: Store, *, now: datetime) -> tuple[Iterator[CategoryPlan], dict[str, str]]:
+    """plan_site one category at a time: the plans, read from the store as
+    they are asked for (a publish then holds one category's stories at a
+    time, not the whole site's: 40 MB at 200 x 50, bench/README.md), and the
+    site-wide meta to store once every category is written."""
     infos = _source_infos(config, store)
     marks = _load(store.get_meta(HISTORY_KEY))
     changes = _Changes.since(store, marks)
-    views, history, meta = [], {}, {}
-    for category in config.categories:
-        view, feed = _feed(config, store, category, infos)
-        planner = _CategoryPlanner(config, store, category, view, feed, changes, infos, now)
-        archive, plan, state = planner.plan()
-        views.append(CategoryView(view.name, view.slug, view.stories, view.sources, archive))
-        history[category.slug] = plan
-        meta[_state_key(category)] = json.dumps(state, separators=(",", ":"))
-    meta[HISTORY_KEY] = json.dumps(changes.marks, separators=(",", ":"))
-    return SitePlan(views, history, meta)
+    render_keys = _RenderKeys(config)
+
+    def plans() -> Iterator[CategoryPlan]:
+        for category in config.categories:
+            view, feed = _feed(config, store, category, infos)
+            planner = _CategoryPlanner(config, store, category, view, feed, changes, infos, now, render_keys)
+            archive, plan, state = planner.plan()
+            yield CategoryPlan(CategoryView(view.name, view.slug, view.stories, view.sources, archive), plan,
+                               ((_state_key(category), json.dumps(state, separators=(",", ":"))),))
+
+    return plans(), {HISTORY_KEY: json.dumps(changes.marks, separators=(",", ":"))}
 
 
 # --- the feed ----------------------------------------------------------------
@@ -220,34 +245,49 @@ def _load(text: str | None) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def _render_key(config: Config, category: CategoryConfig) -> str:
-    """Changes whenever what a category's archive and story pages look like
-    may change: the site, the category's name and slug, the formats linked,
-    the retention, the templates (the user's and the built-in ones) and
-    feedhub's version. A change rebuilds the category's pages once."""
-    h = hashlib.sha256()
-    site = config.site
-    retention = config.retention
-    h.update(json.dumps([__version__, site.title, site.base_url, site.language, site.timezone, category.name,
-                         category.slug, list(config.formats), retention.max_entries,
-                         retention.max_age.total_seconds() if retention.max_age else None],
-                        ensure_ascii=False).encode("utf-8"))
-    for folder in filter(None, (config.template_dir, _TEMPLATES)):
-        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
-            h.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape") + b"\0")
-            try:
-                h.update(path.read_bytes())
-            except OSError:
-                pass
-            h.update(b"\0")
-    return h.hexdigest()
+class _RenderKeys:
+    """Per category, a key that changes whenever what its archive and story
+    pages look like may change: the site, the category's name and slug, the
+    formats linked, the retention, the templates (the user's and the
+    built-in ones) and feedhub's version. A change rebuilds the category's
+    pages once. The templates are read once per publish, not per category."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._templates: str | None = None
+
+    def templates(self) -> str:
+        if self._templates is None:
+            h = hashlib.sha256()
+            for folder in filter(None, (self.config.template_dir, _TEMPLATES)):
+                for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+                    h.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape") + b"\0")
+                    try:
+                        h.update(path.read_bytes())
+                    except OSError:
+                        pass
+                    h.update(b"\0")
+            self._templates = h.hexdigest()
+        return self._templates
+
+    def __call__(self, category: CategoryConfig) -> str:
+        config = self.config
+        site, retention = config.site, config.retention
+        h = hashlib.sha256()
+        h.update(json.dumps([__version__, site.title, site.base_url, site.language, site.timezone, category.name,
+                             category.slug, list(config.formats), retention.max_entries,
+                             retention.max_age.total_seconds() if retention.max_age else None],
+                            ensure_ascii=False).encode("utf-8"))
+        h.update(self.templates().encode("ascii"))
+        return h.hexdigest()
 
 
 class _CategoryPlanner:
     """Plans one category's history for one publish (see the module docstring)."""
 
     def __init__(self, config: Config, store: Store, category: CategoryConfig, view: CategoryView,
-                 feed: list[StoredStory], changes: _Changes, infos: dict[str, SourceInfo], now: datetime) -> None:
+                 feed: list[StoredStory], changes: _Changes, infos: dict[str, SourceInfo], now: datetime,
+                 render_keys: _RenderKeys) -> None:
         self.config = config
         self.store = store
         self.category = category
@@ -261,7 +301,7 @@ class _CategoryPlanner:
         self.feed_keys = {_key(s) for s in feed}
         # Stories with a key below the cutoff are no longer in the feed.
         self.cutoff: Key | None = _key(feed[-1]) if len(feed) == self.size else None
-        self.render_key = _render_key(config, category)
+        self.render_key = render_keys(category)
         self.state = _load(store.get_meta(_state_key(category)))
 
     # -- the slots ---------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 
 from feedhub.errors import PublishError
 from feedhub.pool import WorkerPool
-from feedhub.publish import POOL_MIN_CATEGORIES, publish_site
+from feedhub.publish import POOL_JOBS_AHEAD, POOL_MIN_CATEGORIES, PlannedCategory, publish_planned, publish_site
 from feedhub.types import CategoryView
 from publish_records import SITE_ZH
 from test_publish import EN_VIEW, FED, OIL
@@ -75,3 +75,32 @@ def test_a_category_that_cannot_be_written_changes_no_file_and_leaves_no_tempora
     assert after.pop(views[3].slug) == b"not a folder"
     assert after == {name: data for name, data in before.items() if not name.startswith(views[3].slug + "/")}
     assert not [name for _, _, names in os.walk(out) for name in names if name.endswith(".tmp")]
+
+
+def _categories_with_files(root: Path) -> int:
+    """Category folders holding anything yet (temporary files included)."""
+    return sum(1 for folder in root.iterdir() if folder.is_dir() and any(folder.iterdir())) if root.exists() else 0
+
+
+@pytest.mark.parametrize("with_pool", [False, True])
+def test_categories_are_planned_only_a_few_ahead_of_those_written(tmp_path, pool, with_pool):
+    """publish_planned holds a few categories at a time: it asks for the
+    next one only when all but a few of those before are written (as
+    temporary files), so a site's stories are never all in memory at once."""
+    views = _views(POOL_MIN_CATEGORIES + POOL_JOBS_AHEAD + 12)
+    out = tmp_path / "out"
+    ahead = []
+
+    def planned():
+        for index, view in enumerate(views):
+            ahead.append(index - _categories_with_files(out))
+            yield PlannedCategory(view)
+
+    written = publish_planned(planned(), SITE_ZH, out, generator_version="1", formats=FORMATS,
+                              pool=pool.get if with_pool else None)
+    assert max(ahead) <= POOL_MIN_CATEGORIES + POOL_JOBS_AHEAD
+    assert ahead[-1] < len(views) // 2  # the last ones were asked for long after the first were written
+    # The same files as publishing from a list.
+    from_list = publish_site(views, SITE_ZH, tmp_path / "list", generator_version="1", formats=FORMATS)
+    assert [p.relative_to(out) for p in written] == [p.relative_to(tmp_path / "list") for p in from_list]
+    assert _files(out) == _files(tmp_path / "list")

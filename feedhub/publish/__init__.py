@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Container, Mapping, Sequence
+import os
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,7 +46,7 @@ from feedhub.publish.common import (
     format_path,
 )
 from feedhub.publish.files import adopt, batched_writes, collected_writes, write_if_changed
-from feedhub.publish.history import CategoryHistory, HistoryWriter, archive_ref
+from feedhub.publish.history import CategoryHistory, HistoryWriter, archive_ref, remove_gone
 from feedhub.publish.html import render_category, render_entry, render_index
 from feedhub.publish.jsonfeed import render_json_feed
 from feedhub.publish.opml import render_opml
@@ -63,8 +64,10 @@ __all__ = [
     "PAGE_FILE",
     "FeedFormat",
     "History",
+    "PlannedCategory",
     "entry_file",
     "feed_formats",
+    "publish_planned",
     "publish_site",
     "render_atom",
     "render_category",
@@ -153,10 +156,13 @@ def _history_writer(job: CategoryJob) -> HistoryWriter:
 POOL_STORY_LIMIT = 5_000
 # Below this many categories a publish is not worth starting the pool for.
 POOL_MIN_CATEGORIES = 8
+# Categories sent to the pool and not yet collected, at most: enough to keep
+# every worker busy while the main process reads the next one's pages.
+POOL_JOBS_AHEAD = 2 * (os.cpu_count() or 1) + 2
 
 
 def publish_site(
-    views: Sequence[CategoryView],
+    views: Iterable[CategoryView],
     site: SiteInfo,
     output_dir: Path,
     *,
@@ -196,68 +202,138 @@ def publish_site(
     cannot be a folder name or is used twice, and on any file that cannot be
     written (then no file changes: the previous output stays whole).
     """
+    planned = (PlannedCategory(view, history.get(view.slug) if history is not None else None, view.slug in unchanged)
+               for view in views)
+    return publish_planned(planned, site, output_dir, template_dir=template_dir, generator_version=generator_version,
+                           formats=formats, pool=pool)
+
+
+@dataclass(frozen=True)
+class PlannedCategory:
+    """One category for publish_planned: its feed, what to write of its
+    history (None: no archives, a page per story of the view), and whether
+    its feeds and category page already hold what the view gives."""
+
+    view: CategoryView
+    history: CategoryHistory | None = None
+    unchanged: bool = False
+
+
+def publish_planned(
+    categories: Iterable[PlannedCategory],
+    site: SiteInfo,
+    output_dir: Path,
+    *,
+    template_dir: Path | None = None,
+    generator_version: str,
+    formats: Sequence[str] = ("atom",),
+    pool: Callable[[], Executor] | None = None,
+) -> list[Path]:
+    """publish_site over categories that may be planned one at a time (a
+    generator): each is rendered, written and let go before the next few are
+    asked for, and only what the home page and feeds.opml need of it is
+    kept, so that publishing holds a few categories' stories at a time, not
+    the whole site's (views.plan_categories; bench/README.md)."""
     try:
         feeds = feed_formats(formats)
     except ValueError as error:
         raise PublishError(str(error)) from error
     names = tuple(feed.name for feed in feeds)
-    _check_slugs(views)
     written: list[Path] = []
+    summaries: list[CategoryView] = []  # every category, as the home page and feeds.opml need it
+    slugs: set[str] = set()
 
     def write(path: Path, data: bytes) -> None:
         if write_if_changed(path, data):
             written.append(path)
 
-    def plan_of(view: CategoryView) -> CategoryHistory:
-        plan = history.get(view.slug) if history is not None else None
-        return plan or CategoryHistory(entries=view.stories)
+    def jobs() -> Iterator[CategoryJob]:
+        for item in categories:
+            view = item.view
+            _check_slug(view, slugs)
+            summaries.append(_summary(view))
+            plan = item.history or CategoryHistory(entries=view.stories)
+            if item.unchanged and _nothing_to_write(plan):
+                continue
+            yield CategoryJob(view, plan, site, output_dir / view.slug, template_dir, names, generator_version,
+                              view_unchanged=item.unchanged)
 
-    changed = [view for view in views if view.slug not in unchanged or not _nothing_to_write(plan_of(view))]
-    executor = pool() if pool is not None and len(changed) >= POOL_MIN_CATEGORIES else None
+    pending_jobs = jobs()
+    # The pool pays off from POOL_MIN_CATEGORIES categories with something
+    # to write: look that far ahead before deciding.
+    first = list(itertools.islice(pending_jobs, POOL_MIN_CATEGORIES))
+    executor = pool() if pool is not None and len(first) >= POOL_MIN_CATEGORIES else None
     with batched_writes():
-        results: list[Future[CategoryWritten] | CategoryWritten] = []
-        writers: list[HistoryWriter] = []
-        try:
-            for view in changed:
-                job = CategoryJob(view, plan_of(view), site, output_dir / view.slug, template_dir, names,
-                                  generator_version, view_unchanged=view.slug in unchanged)
-                writers.append(_history_writer(job))  # the removals, once every category is written
-                sendable = False
-                if executor is not None:
-                    materialized, sendable = _materialized(job.history)
-                    job = replace(job, history=materialized)
-                if sendable:
-                    results.append(executor.submit(publish_category, job))  # type: ignore[union-attr]
-                else:
-                    # Lazy pages are read here, from the store, one at a time.
-                    results.append(publish_category(job))
-        finally:
-            # Every category's temporary files join the batch, even when one
-            # failed: the batch then removes them all.
-            failure: BaseException | None = None
-            for index, result in enumerate(results):
+        results: list[Future[CategoryWritten] | CategoryWritten | None] = []
+        # Per category written: its folder and what its plan removes, for
+        # the removal step once every category is written; the kept pages
+        # and story files come with its result.
+        removals: list[tuple[str, Path, CategoryHistory, CategoryWritten | None]] = []
+        collected = 0  # results[:collected] are committed to the batch
+        failure: BaseException | None = None
+
+        def collect(until: int) -> None:
+            """Add the temporary files of results[collected:until] to the
+            batch, in category order, and let go of the results."""
+            nonlocal collected, failure, written
+            while collected < until:
+                index, result = collected, results[collected]
+                results[index] = None
+                collected += 1
+                name, folder, plan, _ = removals[index]
                 try:
                     done = result.result() if isinstance(result, Future) else result
                 except PublishError as error:
                     failure = failure or error
                     continue
                 except Exception as error:  # a worker that died, a bug: one line, not a traceback
-                    log.exception("publishing %s failed", changed[index].name)
+                    log.exception("publishing %s failed", name)
                     failure = failure or PublishError(
-                        f"category {changed[index].name!r}: publishing failed: {type(error).__name__}: {error}")
+                        f"category {name!r}: publishing failed: {type(error).__name__}: {error}")
                     continue
+                assert done is not None
                 adopt(done.pending)
                 written += done.written
-                writers[index].kept_pages, writers[index].kept_entries = done.kept_pages, done.kept_entries
+                removals[index] = (name, folder, plan, replace(done, written=[], pending=[]))
+
+        try:
+            for job in itertools.chain(first, pending_jobs):
+                # What the removal step needs of the plan: not its pages.
+                removals.append((job.view.name, job.folder, replace(job.history, pages=(), entries=()), None))
+                sendable = False
+                if executor is not None:
+                    materialized, sendable = _materialized(job.history)
+                    job = replace(job, history=materialized)
+                if sendable:
+                    results.append(executor.submit(publish_category, job))  # type: ignore[union-attr]
+                    # A few jobs ahead of the pool, not all of them: each holds
+                    # its category's story pages read from the store (a cold
+                    # publish of 200 categories grew the process by 30 MB).
+                    collect(len(results) - POOL_JOBS_AHEAD)
+                else:
+                    # Lazy pages are read here, from the store, one at a time.
+                    results.append(publish_category(job))
+                    collect(len(results))
+        finally:
+            # Every category's temporary files join the batch, even when one
+            # failed: the batch then removes them all.
+            collect(len(results))
             if failure is not None:
                 raise failure
-        write(output_dir / PAGE_FILE, render_index(views, site, template_dir=template_dir, formats=names))
+        write(output_dir / PAGE_FILE, render_index(summaries, site, template_dir=template_dir, formats=names))
         main = feeds[0]
-        write(output_dir / "feeds.opml", render_opml(views, site, feed_path=lambda view: format_path(view, main)))
-    for writer in writers:
-        writer.remove()
-    _remove_turned_off(views, output_dir, feeds)
+        write(output_dir / "feeds.opml", render_opml(summaries, site, feed_path=lambda view: format_path(view, main)))
+    for _, folder, plan, done in removals:
+        assert done is not None
+        remove_gone(folder, plan, done.kept_pages, done.kept_entries)
+    _remove_turned_off(summaries, output_dir, feeds)
     return written
+
+
+def _summary(view: CategoryView) -> CategoryView:
+    """``view`` without its stories' text: what the home page and
+    feeds.opml show of a category (titles, links, dates, sources)."""
+    return replace(view, stories=tuple(replace(story, content="", summary="") for story in view.stories))
 
 
 def _nothing_to_write(history: CategoryHistory) -> bool:
@@ -313,12 +389,12 @@ def _self_url(view: CategoryView, site: SiteInfo, feed: FeedFormat) -> str:
     return site.base_url + format_path(view, feed) if site.base_url else feed.file
 
 
-def _check_slugs(views: Sequence[CategoryView]) -> None:
-    seen: set[str] = set()
-    for view in views:
-        slug = view.slug
-        if not slug or slug in (".", "..") or "/" in slug or "\\" in slug or "\x00" in slug:
-            raise PublishError(f"category {view.name!r}: slug {slug!r} cannot be a folder name under output/")
-        if slug in seen:
-            raise PublishError(f"category {view.name!r}: slug {slug!r} is used by another category")
-        seen.add(slug)
+def _check_slug(view: CategoryView, seen: set[str]) -> None:
+    """Refuse a slug that cannot be a folder name or that another category
+    of this publish (``seen``, to which it is added) already uses."""
+    slug = view.slug
+    if not slug or slug in (".", "..") or "/" in slug or "\\" in slug or "\x00" in slug:
+        raise PublishError(f"category {view.name!r}: slug {slug!r} cannot be a folder name under output/")
+    if slug in seen:
+        raise PublishError(f"category {view.name!r}: slug {slug!r} is used by another category")
+    seen.add(slug)

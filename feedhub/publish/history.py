@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -129,30 +129,35 @@ class HistoryWriter:
 
     def remove(self) -> None:
         """Delete what the plan says is gone; on a sweep, all that was not kept."""
-        history, folder = self.history, self.folder
-        for number in history.removed_pages:
-            if number not in self.kept_pages:
-                _remove(folder / ARCHIVE_DIR / f"{number}.xml")
-                _remove(folder / PAGES_DIR / f"{number}.html")
-        for story_id in history.removed_entries:
-            name = entry_file(story_id)
-            if name not in self.kept_entries:
-                _remove(folder / name)
-        if not history.sweep:
-            return
-        for sub, pattern in ((ARCHIVE_DIR, ARCHIVE_FILE_RE), (PAGES_DIR, PAGE_FILE_RE)):
-            for name in _names(folder / sub):
-                match = pattern.match(name)
-                if match and int(match.group(1)) not in self.kept_pages:
-                    _remove(folder / sub / name)
-        for name in _names(folder):
-            if ENTRY_FILE_RE.match(name) and name not in self.kept_entries:
-                _remove(folder / name)
+        remove_gone(self.folder, self.history, self.kept_pages, self.kept_entries)
 
     @staticmethod
     def _write(path: Path, data: bytes, written: list[Path]) -> None:
         if write_if_changed(path, data):
             written.append(path)
+
+
+def remove_gone(folder: Path, history: CategoryHistory, kept_pages: Container[int], kept_entries: Container[str]) -> None:
+    """Delete the archive and story pages ``history`` says are gone, unless
+    this publish kept them; on a sweep, every such file it did not keep."""
+    for number in history.removed_pages:
+        if number not in kept_pages:
+            _remove(folder / ARCHIVE_DIR / f"{number}.xml")
+            _remove(folder / PAGES_DIR / f"{number}.html")
+    for story_id in history.removed_entries:
+        name = entry_file(story_id)
+        if name not in kept_entries:
+            _remove(folder / name)
+    if not history.sweep:
+        return
+    for sub, pattern in ((ARCHIVE_DIR, ARCHIVE_FILE_RE), (PAGES_DIR, PAGE_FILE_RE)):
+        for name in _names(folder / sub):
+            match = pattern.match(name)
+            if match and int(match.group(1)) not in kept_pages:
+                _remove(folder / sub / name)
+    for name in _names(folder):
+        if ENTRY_FILE_RE.match(name) and name not in kept_entries:
+            _remove(folder / name)
 
 
 def _names(folder: Path) -> list[str]:
