@@ -9,16 +9,28 @@ config's validators (bench/README.md: tens of MB less per worker).
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from types import TracebackType
+from typing import Any, TypeVar
 
 from feedhub.worker import lower_priority
 
+log = logging.getLogger("feedhub.pool")
+T = TypeVar("T")
 
-class WorkerPool:
-    """A ProcessPoolExecutor started on the first ``get()``; ``close()``
-    (or leaving the ``with`` block) shuts it down if it was started."""
+
+class WorkerPool(Executor):
+    """A ProcessPoolExecutor started on the first ``submit``; ``close()``
+    (or leaving the ``with`` block) shuts it down if it was started.
+
+    A pool whose worker died (the kernel's OOM killer, a crash in a C
+    extension on hostile input) is broken for good: every later submit
+    raises. Here it is replaced by a new one on the next submit, so that one
+    lost worker costs the documents it was parsing (recorded as those
+    sources' failures), not the rest of the cycle."""
 
     def __init__(self) -> None:
         self._executor: ProcessPoolExecutor | None = None
@@ -28,6 +40,18 @@ class WorkerPool:
         return self._executor is not None
 
     def get(self) -> Executor:
+        """The pool, as an Executor (this object: see submit)."""
+        return self
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        try:
+            return self._started().submit(fn, *args, **kwargs)
+        except BrokenExecutor:
+            log.warning("a worker process died; starting new ones")
+            self.close()
+            return self._started().submit(fn, *args, **kwargs)
+
+    def _started(self) -> ProcessPoolExecutor:
         if self._executor is None:
             # forkserver: the fetch threads are running, and fork() with
             # threads alive can copy a held lock into the child.
@@ -41,6 +65,9 @@ class WorkerPool:
         if self._executor is not None:
             self._executor.shutdown(cancel_futures=True)
             self._executor = None
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.close()
 
     def __enter__(self) -> WorkerPool:
         return self

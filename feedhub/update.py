@@ -20,6 +20,7 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from urllib.parse import urlsplit
@@ -185,10 +186,25 @@ class Updater:
                 fetch_pool.submit(self._fetch_lane, lane, sources, states, bodies, completed)
             unfinished = len(sources)  # sources whose fetch (and parse) has not reported yet
             fetched: dict[int, tuple[FetchResult, datetime]] = {}
+            retried: set[int] = set()
+
+            def parse(i: int, result: FetchResult, fetched_at: datetime) -> None:
+                # The pool starts on the first document to parse: a cycle
+                # where every source answers 304 never pays for it.
+                args = self._parse_args(sources[i], result, fetched_at)
+                future = workers.submit(parse_and_normalize, *args)
+                future.add_done_callback(lambda f: completed.put(("parse", i, f, None)))
+
             while unfinished:
                 stage, i, value, error = completed.get()
                 source, state = sources[i], states[sources[i].name]
                 if stage == "parse":
+                    if isinstance(value.exception(), BrokenExecutor) and i not in retried:
+                        # A worker died and took every pending document with
+                        # it (WorkerPool): each is parsed once more.
+                        retried.add(i)
+                        parse(i, *fetched[i])
+                        continue
                     unfinished -= 1
                     bodies.release()  # type: ignore[union-attr]
                     result, fetched_at = fetched.pop(i)
@@ -215,17 +231,12 @@ class Updater:
                 if result.not_modified:
                     ready(i, partial(self._record_unchanged, source, state, result, fetched_at))
                     continue
-                args = (result.content, result.url, result.content_type, source.encoding, source.timezone,
-                        source.name, fetched_at, self._needs_signatures(source))
                 if not use_pool:
                     ready(i, partial(self._apply_parse, source, state, result, fetched_at,
-                                     partial(parse_and_normalize, *args)))
+                                     partial(parse_and_normalize, *self._parse_args(source, result, fetched_at))))
                 else:
-                    # Started on the first document to parse: a cycle
-                    # where every source answers 304 never pays for it.
                     fetched[i] = (result, fetched_at)
-                    future = workers.get().submit(parse_and_normalize, *args)
-                    future.add_done_callback(lambda f, i=i: completed.put(("parse", i, f, None)))
+                    parse(i, result, fetched_at)
             self._flush_states()
         finally:
             # Leaving early (an exception, Ctrl-C): lanes take no new source,
@@ -268,12 +279,20 @@ class Updater:
         )
         return self.fetcher.fetch(state.url, caching=state.caching, options=options, base_dir=self.config.base_dir)
 
+    def _parse_args(self, source: SourceConfig, result: FetchResult, fetched_at: datetime) -> tuple:
+        """parse_and_normalize's arguments for ``result``."""
+        return (result.content, result.url, result.content_type, source.encoding, source.timezone,
+                source.name, fetched_at, self._needs_signatures(source))
+
     def _apply_parse(self, source: SourceConfig, state: SourceState, result: FetchResult, fetched_at: datetime,
                      parsed: Callable[[], tuple[FeedData, list[Entry]]]) -> SourceOutcome:
         try:
             feed, entries = parsed()
         except ParseError as e:
             return self._record_failure(source, state, e, fetched_at, status=result.status)
+        except BrokenExecutor:
+            error = ParseError("not parsed: the parsing process died twice (out of memory?); tried again next poll")
+            return self._record_failure(source, state, error, fetched_at, status=result.status)
         except Exception as e:  # a parser bug must not stop the batch; say what it was
             log.exception("%s: unexpected error while parsing", source.name)
             return self._record_failure(source, state, ParseError(f"unexpected parser error: {type(e).__name__}: {e}"),
