@@ -7,6 +7,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from httpserver import http_server  # noqa: E402,F401  (the fixture)
 
 import os  # noqa: E402
+import tempfile  # noqa: E402
+
+# The slug cache (feedhub.slug) goes to a folder of this test run, not to the
+# user's ~/.cache.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="feedhub-test-cache-")
 
 # Every server the tests talk to is on 127.0.0.1: a proxy set on the machine
 # (feedhub honours HTTP_PROXY and friends) must not sit in between. The

@@ -1,5 +1,7 @@
 """Config validation: every problem reported at once, naming file, key path and value."""
 
+import json
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -172,9 +174,63 @@ def test_pinyin_is_unloaded_once_the_slugs_are_derived(tmp_path):
             "def rss(): return int(open('/proc/self/statm').read().split()[1]) * 4096 // 2**20\n"
             "before = rss(); c = load_config(sys.argv[1]); grown = rss() - before\n"
             "print([x.slug for x in c.categories], 'pypinyin' in sys.modules, grown)")
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
+    # An empty slug cache: the slugs are derived here (see the next test).
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True,
+                         env=env).stdout
     slugs, loaded, grown = out.rsplit(" ", 2)
     assert (slugs, loaded) == ("['chongqingyinhang', 'world-news']", "False")
     # Kept, pypinyin is 53 MB resident (measured by hand); handed back, the
     # whole config load grows the process by a few MB.
     assert int(grown) < 25
+
+
+def _slugs_in_fresh_interpreter(config_path, cache_home) -> tuple[list[str], bool]:
+    """The config's slugs, and whether pypinyin was needed, in a new process."""
+    import subprocess
+    import sys
+
+    code = ("import sys, feedhub.slug as s; loads = []\n"
+            "derive = s._pinyin_slugs\n"
+            "s._pinyin_slugs = lambda names: loads.append(1) or derive(names)\n"
+            "from feedhub.config import load_config; c = load_config(sys.argv[1])\n"
+            "print(' '.join(x.slug for x in c.categories), bool(loads))")
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    out = subprocess.run([sys.executable, "-c", code, str(config_path)], capture_output=True, text=True,
+                         check=True, env=env).stdout.split()
+    return out[:-1], out[-1] == "True"
+
+
+def test_derived_slugs_are_cached_so_the_next_run_needs_no_pinyin(tmp_path):
+    path = tmp_path / "feedhub.yaml"
+    path.write_text("sources: [{name: a, url: 'https://a.example/feed', categories: [重庆银行, 中国邮政快递报, News]}]\n",
+                    encoding="utf-8")
+    cache = tmp_path / "cache"
+    assert _slugs_in_fresh_interpreter(path, cache) == (["chongqingyinhang", "zhongguoyouzhengkuaidibao", "news"], True)
+    stored = json.loads((cache / "feedhub" / "slugs.json").read_text(encoding="utf-8"))
+    assert stored["slugs"]["重庆银行"] == "chongqingyinhang"
+    assert _slugs_in_fresh_interpreter(path, cache) == (["chongqingyinhang", "zhongguoyouzhengkuaidibao", "news"], False)
+    # A new name is derived (only it), and added.
+    path.write_text(path.read_text(encoding="utf-8").replace("News", "上海新闻"), encoding="utf-8")
+    assert _slugs_in_fresh_interpreter(path, cache) == (
+        ["chongqingyinhang", "zhongguoyouzhengkuaidibao", "shanghaixinwen"], True)
+    assert "上海新闻" in json.loads((cache / "feedhub" / "slugs.json").read_text(encoding="utf-8"))["slugs"]
+
+
+def test_a_slug_cache_that_is_broken_or_from_other_versions_is_not_believed(tmp_path):
+    path = tmp_path / "feedhub.yaml"
+    path.write_text("sources: [{name: a, url: 'https://a.example/feed', categories: [重庆银行]}]\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    (cache / "feedhub").mkdir(parents=True)
+    file = cache / "feedhub" / "slugs.json"
+    file.write_text("{not json", encoding="utf-8")
+    assert _slugs_in_fresh_interpreter(path, cache) == (["chongqingyinhang"], True)
+    stale = json.loads(file.read_text(encoding="utf-8"))
+    stale["stamp"]["pypinyin"] = "0.0.1"
+    stale["slugs"]["重庆银行"] = "zhongqingyinxing"
+    file.write_text(json.dumps(stale), encoding="utf-8")
+    assert _slugs_in_fresh_interpreter(path, cache) == (["chongqingyinhang"], True)
+    # A config's own slug wins over anything cached.
+    path.write_text("sources: [{name: a, url: 'https://a.example/feed', categories: [重庆银行]}]\n"
+                    "categories: [{name: 重庆银行, slug: cqbank}]\n", encoding="utf-8")
+    assert _slugs_in_fresh_interpreter(path, cache)[0] == ["cqbank"]
