@@ -183,7 +183,15 @@ class Updater:
             lanes = _lanes(order, [states[s.name].url for s in sources], self.fetcher.per_host)
             fetch_pool = self.fetcher.executor()
             for lane in lanes:
-                fetch_pool.submit(self._fetch_lane, lane, sources, states, bodies, completed)
+                try:
+                    future = fetch_pool.submit(self._fetch_lane, lane, sources, states, bodies, completed)
+                except RuntimeError:  # the fetcher was closed: feedhub is shutting down
+                    _abandon(lane, completed)
+                    continue
+                # A shutdown closes the fetcher, which cancels the lanes not
+                # started yet: their sources must still report, or this loop
+                # would wait for them for ever.
+                future.add_done_callback(lambda f, lane=lane: f.cancelled() and _abandon(lane, completed))
             unfinished = len(sources)  # sources whose fetch (and parse) has not reported yet
             fetched: dict[int, tuple[FetchResult, datetime]] = {}
             retried: set[int] = set()
@@ -508,6 +516,18 @@ def _interleaved_by_host(urls: Sequence[str]) -> list[int]:
         keyed.append((rank.get(host, 0), i))
         rank[host] = rank.get(host, 0) + 1
     return [i for _, i in sorted(keyed)]
+
+
+def _abandon(lane: deque[int], completed: queue.SimpleQueue) -> None:
+    """Report the sources left in ``lane`` as not fetched (a shutdown). The
+    main loop gives back a body slot for each, which none of them took: the
+    bound only matters while fetching goes on."""
+    while True:
+        try:
+            i = lane.popleft()
+        except IndexError:
+            return
+        completed.put(("fetch", i, None, FetchError("not fetched: feedhub is shutting down")))
 
 
 def _lanes(order: Sequence[int], urls: Sequence[str], per_host: int) -> list[deque[int]]:

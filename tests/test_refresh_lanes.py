@@ -110,3 +110,46 @@ def test_fetching_waits_while_too_many_documents_wait_for_the_parser(tmp_path):
     finally:
         store.close()
         fetcher.threads.shutdown()
+
+
+def test_a_shutdown_while_lanes_wait_for_a_thread_ends_the_refresh(tmp_path):
+    """The daemon's SIGTERM closes the fetcher, which cancels the lanes no
+    thread has started: their sources must still report (as not fetched),
+    or the refresh would wait for them for ever."""
+    from feedhub.fetch import Fetcher
+
+    for n in range(4):
+        (tmp_path / f"{n}.xml").write_bytes(RSS % (n, n, n, n))
+    sources = "\n".join(f"  - {{name: S{n}, url: '{n}.xml'}}" for n in range(4))
+    (tmp_path / "feedhub.yaml").write_text(
+        f"storage: {{url: 'sqlite:///db'}}\noutput: {{dir: out}}\nsources:\n{sources}\n", encoding="utf-8")
+    config = load_config(tmp_path / "feedhub.yaml")
+    store = Store.open(config.storage_url)
+    fetcher = Fetcher(max_connections=1)  # two fetch threads; each file source is a lane of its own
+    busy, go = threading.Semaphore(0), threading.Event()
+    real_fetch = fetcher.fetch
+
+    def held_fetch(*args, **kwargs):
+        busy.release()
+        go.wait(10)
+        return real_fetch(*args, **kwargs)
+
+    fetcher.fetch = held_fetch
+    stopping = threading.Event()
+    try:
+        updater = Updater(config, store, fetcher, stopping=stopping.is_set)
+        reports = []
+        refreshing = threading.Thread(target=lambda: reports.append(updater.refresh(config.sources)), daemon=True)
+        refreshing.start()
+        assert busy.acquire(timeout=10) and busy.acquire(timeout=10)  # both threads busy, two lanes queued
+        stopping.set()
+        fetcher.close()  # what Daemon.request_stop does
+        go.set()
+        refreshing.join(timeout=10)
+        assert not refreshing.is_alive()
+        outcomes = {o.source: o.error for o in reports[0].outcomes}
+        assert len(outcomes) == 4
+        assert sum("shutting down" in (error or "") for error in outcomes.values()) >= 2
+    finally:
+        go.set()
+        store.close()
