@@ -73,7 +73,10 @@ class _SlugCache:
 
     @classmethod
     def load(cls) -> _SlugCache:
-        stamp = {"v": str(cls.VERSION), "pypinyin": _version("pypinyin"), "slugify": _version("python-slugify")}
+        # python-slugify transliterates with Unidecode when it is installed,
+        # else with text-unidecode: either changes what a slug would be now.
+        # VERSION is raised whenever _pinyin_slugs changes.
+        stamp = {"v": str(cls.VERSION), **{name: _version(name) for name in _STAMPED}}
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         path = Path(base) / "feedhub" / "slugs.json" if os.path.isabs(base) else None
         slugs: dict[str, str] = {}
@@ -89,14 +92,26 @@ class _SlugCache:
         if self.path is None or self.slugs == self._loaded:
             return
         text = json.dumps({"stamp": self.stamp, "slugs": self.slugs}, ensure_ascii=False, sort_keys=True)
+        tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".slugs.", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write(text)
             os.replace(tmp, self.path)  # atomic: two feedhubs at once each see a whole file
+            tmp = None
         except OSError as error:
             log.debug("slug cache %s not written: %s", self.path, error)
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+
+
+# Distributions whose versions decide what a derived slug is.
+_STAMPED = ("pypinyin", "python-slugify", "Unidecode", "text-unidecode")
 
 
 def _version(distribution: str) -> str:

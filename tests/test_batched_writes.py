@@ -2,7 +2,8 @@
 
 import pytest
 
-from feedhub.publish.files import batched_writes, write_if_changed
+from feedhub.errors import PublishError
+from feedhub.publish.files import after_commit, batched_writes, write_if_changed
 
 
 def test_a_batch_replaces_its_files_at_the_end(tmp_path):
@@ -26,3 +27,29 @@ def test_a_failed_batch_changes_nothing_and_leaves_no_temporary_file(tmp_path):
             raise RuntimeError("rendering failed half way")
     assert a.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xml"]
+
+
+def test_removals_wait_for_the_commit_and_are_dropped_if_it_fails(tmp_path):
+    """A page out of the retention is removed only once the new files are
+    in place: a commit that fails leaves the previous output whole."""
+    old_page = tmp_path / "archive-1.html"
+    old_page.write_bytes(b"old")
+    with pytest.raises(PublishError, match="feed.xml"):
+        with batched_writes():
+            write_if_changed(tmp_path / "feed.xml", b"new")
+            after_commit(old_page.unlink)
+            assert old_page.exists()
+            # Something takes the temporary file away: the commit fails.
+            for temporary in tmp_path.glob(".feed.xml.*.tmp"):
+                temporary.unlink()
+    assert old_page.read_bytes() == b"old" and not (tmp_path / "feed.xml").exists()
+
+    with batched_writes():
+        write_if_changed(tmp_path / "feed.xml", b"new")
+        after_commit(old_page.unlink)
+        assert old_page.exists()
+    assert not old_page.exists() and (tmp_path / "feed.xml").read_bytes() == b"new"
+    # Outside a batch there is nothing to wait for.
+    old_page.write_bytes(b"old")
+    after_commit(old_page.unlink)
+    assert not old_page.exists()

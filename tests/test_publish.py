@@ -775,3 +775,18 @@ def test_a_malformed_link_is_left_out_not_fatal():
 
     assert entry.findall(f"{ATOM}link") == []
     assert entry.findtext(f"{ATOM}content").endswith('<p class="attribution">Source: Daily Ledger</p>')
+
+
+def test_a_sites_own_home_page_template_still_sees_the_stories_text(tmp_path):
+    """Publishing keeps only a summary of each category for the home page
+    (publish_planned); a site's own index.html may show more of a story."""
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "index.html").write_text(
+        '{% extends "base.html" %}{% block main %}{% for v in views %}{% for s in v.stories %}'
+        '<p class="x">{{ s.title }}: {{ excerpt(s) }}</p>{% endfor %}{% endfor %}{% endblock %}', encoding="utf-8")
+    publish_site([EN_VIEW], SITE_EN, tmp_path / "out", template_dir=tmp_path / "templates", generator_version="1")
+    home = lxml.html.fromstring((tmp_path / "out" / "index.html").read_bytes())
+    assert [p.text_content() for p in home.find_class("x")] == [
+        'Fed holds rates <again> & says "wait": The central bank kept rates unchanged.',
+        "Oil slips as stocks rise: Brent fell 1%.",
+    ]

@@ -8,6 +8,8 @@ what is compared is the bytes of every file, not a rendering of ours.
 from __future__ import annotations
 
 import os
+from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,6 +76,29 @@ def test_a_category_that_cannot_be_written_changes_no_file_and_leaves_no_tempora
     after = _files(out)
     assert after.pop(views[3].slug) == b"not a folder"
     assert after == {name: data for name, data in before.items() if not name.startswith(views[3].slug + "/")}
+    assert not [name for _, _, names in os.walk(out) for name in names if name.endswith(".tmp")]
+
+
+class _WorkerDiesAfterWriting(Executor):
+    """A pool whose worker renders and writes its category's temporary
+    files, then dies before it can report them (the OOM killer, say)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        fn(*args, **kwargs)
+        future: Future = Future()
+        future.set_exception(BrokenProcessPool("a process in the process pool was terminated abruptly"))
+        return future
+
+
+def test_a_worker_that_dies_while_publishing_changes_no_file_and_leaves_no_temporary_file(tmp_path):
+    views = _views(POOL_MIN_CATEGORIES + 2)
+    out = tmp_path / "out"
+    publish_site(views, SITE_ZH, out, generator_version="1", formats=FORMATS)
+    before = _files(out)
+    newer = [replace(view, name=view.name + " (new title)") for view in views]
+    with pytest.raises(PublishError, match="publishing failed: BrokenProcessPool"):
+        publish_site(newer, SITE_ZH, out, generator_version="1", formats=FORMATS, pool=_WorkerDiesAfterWriting)
+    assert _files(out) == before
     assert not [name for _, _, names in os.walk(out) for name in names if name.endswith(".tmp")]
 
 

@@ -23,6 +23,7 @@ learn that it stopped; a 404 tells their reader.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import os
@@ -39,13 +40,21 @@ from feedhub.publish.common import (
     FEED_FILE,
     FEED_FORMATS,
     PAGE_FILE,
+    PAGES_DIR,
     ArchivePage,
     FeedFormat,
     entry_file,
     feed_formats,
     format_path,
 )
-from feedhub.publish.files import adopt, batched_writes, collected_writes, write_if_changed
+from feedhub.publish.files import (
+    adopt,
+    after_commit,
+    batched_writes,
+    collected_writes,
+    remove_temporary_files,
+    write_if_changed,
+)
 from feedhub.publish.history import CategoryHistory, HistoryWriter, archive_ref, remove_gone
 from feedhub.publish.html import render_category, render_entry, render_index
 from feedhub.publish.jsonfeed import render_json_feed
@@ -242,6 +251,10 @@ def publish_planned(
     written: list[Path] = []
     summaries: list[CategoryView] = []  # every category, as the home page and feeds.opml need it
     slugs: set[str] = set()
+    # The built-in home page shows no story's text; a site's own index.html
+    # (or base.html, which it extends) may, so it gets the stories whole.
+    keep_text = template_dir is not None and any((Path(template_dir) / name).is_file()
+                                                 for name in ("index.html", "base.html"))
 
     def write(path: Path, data: bytes) -> None:
         if write_if_changed(path, data):
@@ -251,7 +264,7 @@ def publish_planned(
         for item in categories:
             view = item.view
             _check_slug(view, slugs)
-            summaries.append(_summary(view))
+            summaries.append(view if keep_text else _summary(view))
             plan = item.history or CategoryHistory(entries=view.stories)
             if item.unchanged and _nothing_to_write(plan):
                 continue
@@ -290,6 +303,8 @@ def publish_planned(
                     log.exception("publishing %s failed", name)
                     failure = failure or PublishError(
                         f"category {name!r}: publishing failed: {type(error).__name__}: {error}")
+                    # Its temporary files never came back to be discarded.
+                    remove_temporary_files([folder, folder / ARCHIVE_DIR, folder / PAGES_DIR])
                     continue
                 assert done is not None
                 adopt(done.pending)
@@ -298,6 +313,8 @@ def publish_planned(
 
         try:
             for job in itertools.chain(first, pending_jobs):
+                if failure is not None:
+                    break  # the publish fails as a whole: write no more
                 # What the removal step needs of the plan: not its pages.
                 removals.append((job.view.name, job.folder, replace(job.history, pages=(), entries=()), None))
                 sendable = False
@@ -323,15 +340,16 @@ def publish_planned(
         write(output_dir / PAGE_FILE, render_index(summaries, site, template_dir=template_dir, formats=names))
         main = feeds[0]
         write(output_dir / "feeds.opml", render_opml(summaries, site, feed_path=lambda view: format_path(view, main)))
-    for _, folder, plan, done in removals:
-        assert done is not None
-        remove_gone(folder, plan, done.kept_pages, done.kept_entries)
-    _remove_turned_off(summaries, output_dir, feeds)
+        # Removals wait for the commit: of this batch, or of the caller's.
+        for _, folder, plan, done in removals:
+            assert done is not None
+            after_commit(functools.partial(remove_gone, folder, plan, done.kept_pages, done.kept_entries))
+        after_commit(functools.partial(_remove_turned_off, summaries, output_dir, feeds))
     return written
 
 
 def _summary(view: CategoryView) -> CategoryView:
-    """``view`` without its stories' text: what the home page and
+    """``view`` without its stories' text: what the built-in home page and
     feeds.opml show of a category (titles, links, dates, sources)."""
     return replace(view, stories=tuple(replace(story, content="", summary="") for story in view.stories))
 

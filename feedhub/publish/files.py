@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -27,6 +27,8 @@ _NEW_FILE_MODE = 0o644
 
 # Inside batched_writes(): the temporary files written so far and their targets.
 _BATCH: ContextVar[list[tuple[str, Path]] | None] = ContextVar("feedhub_write_batch", default=None)
+# ... and what is to be done once they are committed (after_commit).
+_AFTER: ContextVar[list[Callable[[], None]] | None] = ContextVar("feedhub_after_commit", default=None)
 
 
 @contextmanager
@@ -44,7 +46,8 @@ def batched_writes() -> Iterator[None]:
         yield  # already inside a batch
         return
     pending: list[tuple[str, Path]] = []
-    token = _BATCH.set(pending)
+    after: list[Callable[[], None]] = []
+    token, after_token = _BATCH.set(pending), _AFTER.set(after)
     try:
         yield
     except BaseException:
@@ -52,19 +55,33 @@ def batched_writes() -> Iterator[None]:
         raise
     finally:
         _BATCH.reset(token)
-    if not pending:
-        return
-    os.sync()
-    folders: dict[Path, None] = {}
-    for index, (tmp_name, path) in enumerate(pending):
-        try:
-            os.replace(tmp_name, path)
-        except OSError as error:
-            _discard(pending[index:])
-            raise _publish_error(path, error) from error
-        folders[path.parent] = None
-    for folder in folders:
-        _fsync_dir(folder)
+        _AFTER.reset(after_token)
+    if pending:
+        os.sync()
+        folders: dict[Path, None] = {}
+        for index, (tmp_name, path) in enumerate(pending):
+            try:
+                os.replace(tmp_name, path)
+            except OSError as error:
+                _discard(pending[index:])
+                raise _publish_error(path, error) from error
+            folders[path.parent] = None
+        for folder in folders:
+            _fsync_dir(folder)
+    for action in after:
+        action()
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run ``action`` (a removal: an archive page out of the retention, a
+    format turned off) once the current batch is committed, or now outside
+    a batch. Done earlier, a batch that then failed would leave the new
+    output without those files and the old one never committed."""
+    after = _AFTER.get()
+    if after is None:
+        action()
+    else:
+        after.append(action)
 
 
 @contextmanager
@@ -94,6 +111,23 @@ def adopt(pending: list[tuple[str, Path]]) -> None:
         return
     with batched_writes():
         _BATCH.get().extend(pending)  # type: ignore[union-attr]
+
+
+def remove_temporary_files(folders: Iterable[Path]) -> None:
+    """Delete the temporary files write_if_changed leaves in ``folders``
+    (".<name>.<random>.tmp"): after a process of the publishing pool died
+    with its files uncommitted, nobody else knows their names."""
+    for folder in folders:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith(".") and name.endswith(".tmp"):
+                try:
+                    os.unlink(folder / name)
+                except OSError:
+                    pass
 
 
 def _discard(pending: list[tuple[str, Path]]) -> None:

@@ -76,10 +76,11 @@ def archive_ref(site: SiteInfo, view: CategoryView, path: str, *, from_dir: str 
 
 
 class HistoryWriter:
-    """Writes one category's history in three steps, so that the caller can
+    """Writes one category's history in two steps, so that the caller can
     put the category's feeds between them: archive pages first (the main
     feed links to the newest), story pages next (category pages link to
-    them), removals last."""
+    them). What is gone is removed afterwards, once everything is committed
+    (remove_gone, with the pages and story files this writer kept)."""
 
     def __init__(self, view: CategoryView, history: CategoryHistory, site: SiteInfo, folder: Path, *,
                  template_dir: Path | None, formats: Sequence[str], generator_version: str) -> None:
@@ -126,10 +127,6 @@ class HistoryWriter:
             data = render_entry(story, self.view, self.site, template_dir=self.template_dir, formats=self.formats)
             self._write(self.folder / name, data, written)
         return written
-
-    def remove(self) -> None:
-        """Delete what the plan says is gone; on a sweep, all that was not kept."""
-        remove_gone(self.folder, self.history, self.kept_pages, self.kept_entries)
 
     @staticmethod
     def _write(path: Path, data: bytes, written: list[Path]) -> None:
