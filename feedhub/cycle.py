@@ -104,7 +104,8 @@ def publish(config: Config, store: Store, *, now: datetime | None = None, pool: 
     with batched_writes():  # one sync for the whole site, and all or nothing
         written = publish_planned(planned(), config.site, config.output_dir, template_dir=config.template_dir,
                                   generator_version=__version__, formats=config.formats,
-                                  pool=pool.get if pool is not None else None)
+                                  pool=pool.get if pool is not None else None,
+                                  pool_running=pool is not None and pool.started)
     with store.transaction():
         store.set_publish_pending(False)
         store.set_meta("published_with", _fingerprint(config))

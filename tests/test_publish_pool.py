@@ -107,8 +107,8 @@ def _categories_with_files(root: Path) -> int:
     return sum(1 for folder in root.iterdir() if folder.is_dir() and any(folder.iterdir())) if root.exists() else 0
 
 
-@pytest.mark.parametrize("with_pool", [False, True])
-def test_categories_are_planned_only_a_few_ahead_of_those_written(tmp_path, pool, with_pool):
+@pytest.mark.parametrize("with_pool, running", [(False, False), (True, False), (True, True)])
+def test_categories_are_planned_only_a_few_ahead_of_those_written(tmp_path, pool, with_pool, running):
     """publish_planned holds a few categories at a time: it asks for the
     next one only when all but a few of those before are written (as
     temporary files), so a site's stories are never all in memory at once."""
@@ -122,8 +122,9 @@ def test_categories_are_planned_only_a_few_ahead_of_those_written(tmp_path, pool
             yield PlannedCategory(view)
 
     written = publish_planned(planned(), SITE_ZH, out, generator_version="1", formats=FORMATS,
-                              pool=pool.get if with_pool else None)
-    assert max(ahead) <= POOL_MIN_CATEGORIES + POOL_JOBS_AHEAD
+                              pool=pool.get if with_pool else None, pool_running=running)
+    # A running pool is used at once: no look-ahead to decide whether to start it.
+    assert max(ahead) <= (0 if running else POOL_MIN_CATEGORIES) + POOL_JOBS_AHEAD
     assert ahead[-1] < len(views) // 2  # the last ones were asked for long after the first were written
     # The same files as publishing from a list.
     from_list = publish_site(views, SITE_ZH, tmp_path / "list", generator_version="1", formats=FORMATS)

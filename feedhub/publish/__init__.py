@@ -237,12 +237,17 @@ def publish_planned(
     generator_version: str,
     formats: Sequence[str] = ("atom",),
     pool: Callable[[], Executor] | None = None,
+    pool_running: bool = False,
 ) -> list[Path]:
     """publish_site over categories that may be planned one at a time (a
     generator): each is rendered, written and let go before the next few are
     asked for, and only what the home page and feeds.opml need of it is
     kept, so that publishing holds a few categories' stories at a time, not
-    the whole site's (views.plan_categories; bench/README.md)."""
+    the whole site's (views.plan_categories; bench/README.md).
+
+    ``pool_running``: the pool has been started already (by the refresh),
+    so it is used from the first category on, without first looking
+    POOL_MIN_CATEGORIES ahead to decide whether starting it pays off."""
     try:
         feeds = feed_formats(formats)
     except ValueError as error:
@@ -272,10 +277,10 @@ def publish_planned(
                               view_unchanged=item.unchanged)
 
     pending_jobs = jobs()
-    # The pool pays off from POOL_MIN_CATEGORIES categories with something
-    # to write: look that far ahead before deciding.
-    first = list(itertools.islice(pending_jobs, POOL_MIN_CATEGORIES))
-    executor = pool() if pool is not None and len(first) >= POOL_MIN_CATEGORIES else None
+    # Starting the pool pays off from POOL_MIN_CATEGORIES categories with
+    # something to write: look that far ahead before deciding.
+    first = [] if pool_running else list(itertools.islice(pending_jobs, POOL_MIN_CATEGORIES))
+    executor = pool() if pool is not None and (pool_running or len(first) >= POOL_MIN_CATEGORIES) else None
     with batched_writes():
         results: list[Future[CategoryWritten] | CategoryWritten | None] = []
         # Per category written: its folder and what its plan removes, for
