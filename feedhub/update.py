@@ -16,14 +16,10 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
-import threading
-from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
-from urllib.parse import urlsplit
 from datetime import datetime, timedelta, timezone
 
 from feedhub import policy
@@ -31,6 +27,7 @@ from feedhub.config import Config, SourceConfig
 from feedhub.dedupe import Signature, band_keys, is_same_story
 from feedhub.errors import FetchError, ParseError, SourceError
 from feedhub.fetch import Fetcher, FetchOptions
+from feedhub.lanes import FetchLanes
 from feedhub.merge import Change, Copy, choose_canonical, classify, story_atom_id, story_date
 from feedhub.normalize import html_to_text
 from feedhub.rules import categories_for
@@ -46,7 +43,7 @@ log = logging.getLogger("feedhub.update")
 PARSE_POOL_THRESHOLD = 8
 # Free heap is handed back to the system after this many sources with news.
 TRIM_EVERY = 20
-# Documents fetched and not yet parsed, at most (see refresh).
+# Documents fetched and not yet parsed, at most (lanes.py).
 BODIES_IN_FLIGHT = max(8, 4 * (os.cpu_count() or 1))
 
 
@@ -163,35 +160,14 @@ class Updater:
                     release_free_memory(collect=False)
                     stored_since_trim = 0
 
-        lanes: list[deque[int]] = []
-        bodies: threading.Semaphore | None = None
+        # Fetches run in lanes per host (lanes.py); with a pool, documents
+        # fetched but not yet parsed are bounded (BODIES_IN_FLIGHT).
+        urls = [states[s.name].url for s in sources]
+        fetches = FetchLanes(urls, lambda i: self._fetch(sources[i], states[sources[i].name]),
+                             per_host=self.fetcher.per_host, bound=BODIES_IN_FLIGHT if use_pool else None)
+        completed = fetches.reports
         try:
-            # Fetches run in lanes, one per connection a host may have
-            # (fetch.per_host): each lane fetches its host's sources one after
-            # the other. A thread per source, most of them waiting on their
-            # host's limit, cost a warm cycle a third more CPU in thread
-            # hand-offs (bench/README.md). Each lane reports on one queue,
-            # which costs the same whatever is pending.
-            completed: queue.SimpleQueue[tuple] = queue.SimpleQueue()
-            # Bodies fetched but not yet parsed are bounded: the network is
-            # faster than the parser on a cold cycle, and 200 documents held
-            # at once were a fifth of the process's peak memory. A slot is
-            # taken before each fetch and given back once its document is
-            # parsed (or there was nothing to parse).
-            bodies = threading.Semaphore(BODIES_IN_FLIGHT) if use_pool else None
-            order = _interleaved_by_host([states[s.name].url for s in sources])
-            lanes = _lanes(order, [states[s.name].url for s in sources], self.fetcher.per_host)
-            fetch_pool = self.fetcher.executor()
-            for lane in lanes:
-                try:
-                    future = fetch_pool.submit(self._fetch_lane, lane, sources, states, bodies, completed)
-                except RuntimeError:  # the fetcher was closed: feedhub is shutting down
-                    _abandon(lane, completed)
-                    continue
-                # A shutdown closes the fetcher, which cancels the lanes not
-                # started yet: their sources must still report, or this loop
-                # would wait for them for ever.
-                future.add_done_callback(lambda f, lane=lane: f.cancelled() and _abandon(lane, completed))
+            fetches.start(self.fetcher.executor())
             unfinished = len(sources)  # sources whose fetch (and parse) has not reported yet
             fetched: dict[int, tuple[FetchResult, datetime]] = {}
             retried: set[int] = set()
@@ -214,15 +190,14 @@ class Updater:
                         parse(i, *fetched[i])
                         continue
                     unfinished -= 1
-                    bodies.release()  # type: ignore[union-attr]
+                    fetches.release()
                     result, fetched_at = fetched.pop(i)
                     ready(i, partial(self._apply_parse, source, state, result, fetched_at, value.result))
                     continue
                 fetched_at = self.clock()
                 if error is not None or value.not_modified or not use_pool:
                     unfinished -= 1
-                    if bodies is not None:
-                        bodies.release()
+                    fetches.release()
                 if isinstance(error, SourceError):
                     if self.stopping():
                         # Aborted by a shutdown: not the source's failure, nothing stored.
@@ -247,35 +222,12 @@ class Updater:
                     parse(i, result, fetched_at)
             self._flush_states()
         finally:
-            # Leaving early (an exception, Ctrl-C): lanes take no new source,
-            # and none stays blocked waiting for a body slot.
-            for lane in lanes:
-                lane.clear()
-            if bodies is not None:
-                bodies.release(len(sources))
+            fetches.stop()  # after an exception or Ctrl-C too: no lane left waiting
             if own_pool:
                 workers.close()
         return report
 
     # --- the steps -------------------------------------------------------
-
-    def _fetch_lane(self, lane: deque[int], sources: Sequence[SourceConfig], states: dict[str, SourceState],
-                    bodies: threading.Semaphore | None, completed: queue.SimpleQueue) -> None:
-        """Fetch the sources of ``lane`` one after another (a fetch thread;
-        other threads may share the lane), each reported as ("fetch", index,
-        result, error)."""
-        while True:
-            try:
-                i = lane.popleft()
-            except IndexError:
-                return
-            if bodies is not None:
-                bodies.acquire()
-            try:
-                result, error = self._fetch(sources[i], states[sources[i].name]), None
-            except BaseException as e:  # reported, and turned into the source's failure there
-                result, error = None, e
-            completed.put(("fetch", i, result, error))
 
     def _fetch(self, source: SourceConfig, state: SourceState) -> FetchResult:
         options = FetchOptions(
@@ -503,52 +455,3 @@ class _BoundedCache(dict):
             for old in list(self)[: self.limit // 2]:
                 del self[old]
         super().__setitem__(key, value)
-
-
-def _interleaved_by_host(urls: Sequence[str]) -> list[int]:
-    """Indexes of `urls` ordered so that consecutive fetches go to different
-    hosts where possible: one per host, then a second per host, and so on.
-    Threads then wait on a busy host's limit as little as possible."""
-    rank: dict[str, int] = {}
-    keyed = []
-    for i, url in enumerate(urls):
-        host = urlsplit(url).netloc.lower()
-        keyed.append((rank.get(host, 0), i))
-        rank[host] = rank.get(host, 0) + 1
-    return [i for _, i in sorted(keyed)]
-
-
-def _abandon(lane: deque[int], completed: queue.SimpleQueue) -> None:
-    """Report the sources left in ``lane`` as not fetched (a shutdown). The
-    main loop gives back a body slot for each, which none of them took: the
-    bound only matters while fetching goes on."""
-    while True:
-        try:
-            i = lane.popleft()
-        except IndexError:
-            return
-        completed.put(("fetch", i, None, FetchError("not fetched: feedhub is shutting down")))
-
-
-def _lanes(order: Sequence[int], urls: Sequence[str], per_host: int) -> list[deque[int]]:
-    """The fetch ``order`` as lanes: a host's sources in one queue, listed
-    once per connection the fetcher allows it (``per_host``, at most one per
-    source), so that that many threads take turns on it and none waits for a
-    slow source another holds. A source that is not fetched over the network
-    (a file) has a lane of its own. A lane is listed where the source that
-    opened it is in ``order``, so that threads start on different hosts."""
-    lanes: list[deque[int]] = []
-    by_host: dict[str, deque[int]] = {}
-    for i in order:
-        parts = urlsplit(urls[i])
-        if parts.scheme.lower() not in ("http", "https"):
-            lanes.append(deque([i]))
-            continue
-        host = (parts.hostname or "").lower()
-        queue_ = by_host.get(host)
-        if queue_ is None:
-            queue_ = by_host[host] = deque()
-        queue_.append(i)
-        if len(queue_) <= per_host:  # one more thread for this host, up to its limit
-            lanes.append(queue_)
-    return lanes

@@ -1,5 +1,5 @@
 """How a refresh schedules its fetches: lanes per host, and a bound on the
-documents fetched but not yet parsed (update.py, issue #2's memory target)."""
+documents fetched but not yet parsed (lanes.py, update.py; issue #2's memory target)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from feedhub.config import load_config
 from feedhub.store import Store
 from feedhub.types import FetchResult
-from feedhub.update import BODIES_IN_FLIGHT, Updater, _lanes
+from feedhub.lanes import lanes as _lanes
+from feedhub.update import BODIES_IN_FLIGHT, Updater
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>
 <link>https://a.example/</link><item><title>Story %d</title><link>https://a.example/%d</link>
