@@ -657,7 +657,12 @@ def main(argv: list[str] | None = None) -> int:
                   + ("  MET" if rc / cold_wall >= 3 else "  NOT MET"))
     print(f"target warm < 0.1 s: process {warm_wall:.3f} s" + (f", in-process {warm_in:.3f} s" if warm_in else "")
           + ("  MET" if warm_wall < 0.1 else ("  NOT MET (in-process: MET)" if warm_in and warm_in < 0.1 else "  NOT MET")))
-    print(f"target peak memory < 150 MB: tree RSS {peak / 1e6:.0f} MB ({peak / MIB:.0f} MiB)" + ("  MET" if peak < 150e6 else "  NOT MET"))
+    # Both measures: the RSS sum counts pages the forkserver shares with its
+    # workers once per process; PSS divides them among the sharers.
+    pss = max(median([r["pss_tree"] for r in fc]) or 0, median([r["pss_tree"] for r in fw]) or 0)
+    print(f"target peak memory < 150 MB: tree RSS {peak / 1e6:.0f} MB ({peak / MIB:.0f} MiB)"
+          + ("  MET" if peak < 150e6 else "  NOT MET")
+          + (f"; tree PSS {pss / 1e6:.0f} MB ({pss / MIB:.0f} MiB)" + ("  MET" if pss < 150e6 else "  NOT MET") if pss else ""))
     if args.json:
         args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "farm": farm.info,
                                          "feedhub": revision, "loadavg_end": os.getloadavg(),
