@@ -19,11 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from feedhub.dedupe import Thresholds
 from feedhub.errors import ConfigError
 from feedhub.rules import FIELDS, CategoryRules, Rule
 from feedhub.slug import slugs_for, unique_slugs
-from feedhub.types import SiteInfo
+from feedhub.types import SiteInfo, Thresholds
 
 DEFAULT_CONFIG_PATH = Path("config/feedhub.yaml")
 

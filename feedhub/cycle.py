@@ -19,7 +19,7 @@ from urllib.parse import quote
 from feedhub import __version__
 from feedhub.config import Config, SourceConfig
 from feedhub.fetch import ping_websub
-from feedhub.publish import FEED_FORMATS, PAGE_FILE, PlannedCategory, publish_planned
+from feedhub.publish.common import FEED_FORMATS, PAGE_FILE
 from feedhub.memory import release_free_memory
 from feedhub.pool import WorkerPool
 from feedhub.publish.files import batched_writes
@@ -85,6 +85,10 @@ def publish(config: Config, store: Store, *, now: datetime | None = None, pool: 
     ``now`` (default: the clock) only decides what ``retention.max_age``
     leaves out of the archives. With ``pool``, categories are rendered and
     written on every CPU (publish_planned)."""
+    # Here, not at the top: the renderers (jinja2, feedgen, lxml) are not
+    # needed by a cycle that publishes nothing (feedhub/publish/__init__.py).
+    from feedhub.publish.site import PlannedCategory, publish_planned
+
     categories, meta = plan_categories(config, store, now=now or datetime.now(timezone.utc))
     common = _rendered_common(config)
     rendered: dict[str, str] = {}

@@ -130,6 +130,8 @@ import zlib
 from array import array
 from dataclasses import dataclass
 
+from feedhub.types import Thresholds
+
 SIGNATURE_VERSION = 1
 SKETCH_SIZE = 128  # K: hashes kept per entry
 SHINGLE = 3  # tokens per shingle
@@ -137,34 +139,6 @@ BINS = 32  # one-permutation LSH bins (a power of two)
 ROWS = 2  # bins per band -> BINS // ROWS bands
 TITLE_KEY_TOKENS = 8  # head and tail title keys: this many tokens
 _MASK = 0xFFFFFFFF
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The tunables of :func:`is_same_story` (config ``merge:``)."""
-
-    # Containment of the shorter text's shingles in the longer's.
-    cjk_similarity: float = 0.8
-    latin_similarity: float = 0.8
-    # Titles agree when equal, when one is the other plus at most
-    # title_extra_chars of an unrecognised decoration (a CJK character
-    # counting as two), or when the Jaccard of their token unigrams+bigrams
-    # reaches title_similarity.
-    title_similarity: float = 0.8
-    title_extra_chars: int = 16
-    # The shorter text needs this many shingles (~characters of Chinese,
-    # ~words of English) for its content to count.
-    min_shingles: int = 20
-    # ... and the comparison this many sampled shingles of the shorter text.
-    min_sample: int = 6
-    # Share of the shorter text's identifying tokens allowed to be missing
-    # from the longer text (rounded down: below 10 tokens, none).
-    token_slack: float = 0.0
-    # Title-only decision (no usable text): the equal title key must be this
-    # long, a CJK character counting as two.
-    min_title_chars: int = 24
-    # The store's candidate window (not used by is_same_story itself).
-    window_hours: float = 72
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,23 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from types import TracebackType
 from typing import Any, TypeVar
 
-from feedhub.worker import lower_priority
-
 log = logging.getLogger("feedhub.pool")
 T = TypeVar("T")
+
+
+def lower_priority() -> None:
+    """Pool initializer: the workers yield the CPU to the main process, whose
+    storing and committing are the cycle's serial path."""
+    try:
+        os.nice(10)
+    except OSError:
+        pass
 
 
 class WorkerPool(Executor):
@@ -56,7 +64,7 @@ class WorkerPool(Executor):
             # forkserver: the fetch threads are running, and fork() with
             # threads alive can copy a held lock into the child.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["feedhub.worker", "feedhub.publish"])
+            context.set_forkserver_preload(["feedhub.worker", "feedhub.publish.site"])
             self._executor = ProcessPoolExecutor(max_workers=multiprocessing.cpu_count() or 1, mp_context=context,
                                                  initializer=lower_priority)
         return self._executor

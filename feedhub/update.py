@@ -20,22 +20,26 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import TYPE_CHECKING
 from datetime import datetime, timedelta, timezone
 
 from feedhub import policy
 from feedhub.config import Config, SourceConfig
-from feedhub.dedupe import Signature, band_keys, is_same_story
 from feedhub.errors import FetchError, ParseError, SourceError
 from feedhub.fetch import Fetcher, FetchOptions
 from feedhub.lanes import FetchLanes
 from feedhub.merge import Change, Copy, choose_canonical, classify, story_atom_id, story_date
-from feedhub.normalize import html_to_text
 from feedhub.rules import categories_for
 from feedhub.store import Store
 from feedhub.types import Entry, FeedData, FetchResult, SourceState
 from feedhub.memory import release_free_memory
 from feedhub.pool import WorkerPool
-from feedhub.worker import parse_and_normalize
+
+# The parsing stack (feedparser, nh3) and dedupe are imported where first
+# needed, inside the functions below: a warm cycle, every source answering
+# 304, needs neither, and a `run --once` then starts 0.1 s sooner.
+if TYPE_CHECKING:
+    from feedhub.dedupe import Signature
 
 log = logging.getLogger("feedhub.update")
 
@@ -175,6 +179,8 @@ class Updater:
             def parse(i: int, result: FetchResult, fetched_at: datetime) -> None:
                 # The pool starts on the first document to parse: a cycle
                 # where every source answers 304 never pays for it.
+                from feedhub.worker import parse_and_normalize
+
                 args = self._parse_args(sources[i], result, fetched_at)
                 future = workers.submit(parse_and_normalize, *args)
                 future.add_done_callback(lambda f: completed.put(("parse", i, f, None)))
@@ -215,6 +221,8 @@ class Updater:
                     ready(i, partial(self._record_unchanged, source, state, result, fetched_at))
                     continue
                 if not use_pool:
+                    from feedhub.worker import parse_and_normalize
+
                     ready(i, partial(self._apply_parse, source, state, result, fetched_at,
                                      partial(parse_and_normalize, *self._parse_args(source, result, fetched_at))))
                 else:
@@ -313,9 +321,13 @@ class Updater:
                 continue
             new += 1
             row = self.store.insert_entry(entry, now)
-            categories = (categories_for(source.name, source.categories, self._rules, entry.title,
-                                         html_to_text(entry.content), entry.tags)
-                          if self._rules_active else source.categories)
+            if self._rules_active:
+                from feedhub.normalize import html_to_text
+
+                categories = categories_for(source.name, source.categories, self._rules, entry.title,
+                                            html_to_text(entry.content), entry.tags)
+            else:
+                categories = source.categories
             for category in categories:
                 self._attach(entry, row, category, now)
                 changed.add(category)
@@ -325,6 +337,8 @@ class Updater:
         """Put a new entry into the category's story for the same article (the
         same canonical URL, else a near-duplicate within the time window), or
         into a new story."""
+        from feedhub.dedupe import Signature, band_keys
+
         date = story_date(entry, now)
         # Near-duplicates are looked for only where two sources can meet.
         sig = Signature.from_json(entry.signature) if entry.signature and category in self._shared else None
@@ -349,6 +363,8 @@ class Updater:
         dedupe.is_same_story says this entry belongs to; None when in doubt."""
         if sig is None or not keys:
             return None
+        from feedhub.dedupe import Signature, is_same_story
+
         window = timedelta(hours=self.thresholds.window_hours)
         candidates = self.store.stories_with_keys(category, keys, date - window, date + window)
         if not candidates:

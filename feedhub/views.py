@@ -53,9 +53,7 @@ from pathlib import Path
 
 from feedhub import __version__
 from feedhub.config import CategoryConfig, Config
-from feedhub.publish import PAGE_FILE
-from feedhub.publish.common import ARCHIVE_DIR, ArchivePage
-from feedhub.publish.history import CategoryHistory
+from feedhub.publish.common import ARCHIVE_DIR, PAGE_FILE, ArchivePage, CategoryHistory
 from feedhub.store import StoredEntry, StoredStory, Store, format_time
 from feedhub.types import CategoryView, SourceInfo, SourceState, Story, StoryCopy
 

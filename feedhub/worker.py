@@ -7,7 +7,6 @@ config's validators: each worker then costs tens of MB less (bench/README.md).
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import datetime
 
@@ -15,15 +14,6 @@ from feedhub.dedupe import signature
 from feedhub.normalize import normalize_feed_with_text
 from feedhub.parse import parse_feed
 from feedhub.types import Entry, FeedData
-
-
-def lower_priority() -> None:
-    """Pool initializer: parsing yields the CPU to the main process, whose
-    storing and publishing are the cycle's serial path."""
-    try:
-        os.nice(10)
-    except OSError:
-        pass
 
 
 def parse_and_normalize(content: bytes, url: str, content_type: str | None, encoding: str | None,

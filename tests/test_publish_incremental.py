@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import feedhub.publish
+import feedhub.publish.site
 from feedhub.cli import main
 
 ITEM = "<item><title>{title}</title><link>https://{host}/{n}</link><guid>https://{host}/{n}</guid>" \
@@ -32,14 +32,14 @@ def site(tmp_path: Path, monkeypatch) -> tuple[Path, list[str]]:
         "sources:\n  - {name: A, url: a.xml, categories: [Alpha]}\n  - {name: B, url: b.xml, categories: [Beta]}\n",
         encoding="utf-8")
     rendered: list[str] = []
-    original = feedhub.publish.publish_category
+    original = feedhub.publish.site.publish_category
 
     def watched(job):
         if not job.view_unchanged:  # its feeds and category page are rendered
             rendered.append(job.view.slug)
         return original(job)
 
-    monkeypatch.setattr(feedhub.publish, "publish_category", watched)
+    monkeypatch.setattr(feedhub.publish.site, "publish_category", watched)
     monkeypatch.chdir(tmp_path)
     return tmp_path, rendered
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from html import escape
@@ -107,6 +107,28 @@ class ArchivePage:
     @property
     def newer(self) -> int | None:
         return self.number + 1 if self.number < self.last else None
+
+
+@dataclass(frozen=True)
+class CategoryHistory:
+    """What one publish writes and removes of one category's history.
+
+    ``pages`` are written as archive/<n>.xml and page/<n>.html; with
+    ``entries_of_pages`` the page of every story on them is written too (a
+    rebuild). ``entries`` are further stories whose page is written (new or
+    changed ones, and on a rebuild those of the feed). ``removed_pages`` and
+    ``removed_entries`` (story ids) are deleted: what fell out of the
+    retention. ``sweep`` (a rebuild) deletes every archive, page and story
+    file of the category folder that this publish neither wrote nor found
+    unchanged, whatever left it there.
+    """
+
+    pages: Iterable[ArchivePage] = ()
+    entries: Iterable[Story] = ()
+    removed_pages: Sequence[int] = ()
+    removed_entries: Sequence[str] = ()
+    entries_of_pages: bool = False
+    sweep: bool = False
 
 
 def entry_file(story_id: str) -> str:

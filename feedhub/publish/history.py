@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Container, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,7 +30,7 @@ from feedhub.publish.common import (
     FEED_FILE,
     PAGE_FILE_RE,
     PAGES_DIR,
-    ArchivePage,
+    CategoryHistory,
     entry_file,
 )
 from feedhub.publish.files import write_if_changed
@@ -39,28 +38,6 @@ from feedhub.publish.html import render_category, render_entry
 from feedhub.types import CategoryView, SiteInfo, Story
 
 log = logging.getLogger("feedhub.publish")
-
-
-@dataclass(frozen=True)
-class CategoryHistory:
-    """What one publish writes and removes of one category's history.
-
-    ``pages`` are written as archive/<n>.xml and page/<n>.html; with
-    ``entries_of_pages`` the page of every story on them is written too (a
-    rebuild). ``entries`` are further stories whose page is written (new or
-    changed ones, and on a rebuild those of the feed). ``removed_pages`` and
-    ``removed_entries`` (story ids) are deleted: what fell out of the
-    retention. ``sweep`` (a rebuild) deletes every archive, page and story
-    file of the category folder that this publish neither wrote nor found
-    unchanged, whatever left it there.
-    """
-
-    pages: Iterable[ArchivePage] = ()
-    entries: Iterable[Story] = ()
-    removed_pages: Sequence[int] = ()
-    removed_entries: Sequence[str] = ()
-    entries_of_pages: bool = False
-    sweep: bool = False
 
 
 def archive_ref(site: SiteInfo, view: CategoryView, path: str, *, from_dir: str = "") -> str:
