@@ -20,6 +20,10 @@ from typing import Any, TypeVar
 log = logging.getLogger("feedhub.pool")
 T = TypeVar("T")
 
+# New pools one WorkerPool starts after losing workers, before it runs its
+# jobs in the calling process instead.
+MAX_RESTARTS = 3
+
 
 def lower_priority() -> None:
     """Pool initializer: the workers yield the CPU to the main process, whose
@@ -38,10 +42,13 @@ class WorkerPool(Executor):
     extension on hostile input) is broken for good: every later submit
     raises. Here it is replaced by a new one on the next submit, so that one
     lost worker costs the documents it was parsing (recorded as those
-    sources' failures), not the rest of the cycle."""
+    sources' failures), not the rest of the cycle. Workers that keep dying
+    (MAX_RESTARTS new pools in one cycle: they cannot even start, say) give
+    way to running the jobs in this process: slower, but the cycle ends."""
 
     def __init__(self) -> None:
         self._executor: ProcessPoolExecutor | None = None
+        self._restarts = 0
 
     @property
     def started(self) -> bool:
@@ -52,12 +59,17 @@ class WorkerPool(Executor):
         return self
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        try:
-            return self._started().submit(fn, *args, **kwargs)
-        except BrokenExecutor:
-            log.warning("a worker process died; starting new ones")
-            self.close()
-            return self._started().submit(fn, *args, **kwargs)
+        while self._restarts < MAX_RESTARTS:
+            try:
+                return self._started().submit(fn, *args, **kwargs)
+            # OSError: a pool that broke while this submit started a worker
+            # (its queues closed under it) says so this way, not as broken.
+            except (BrokenExecutor, OSError) as error:
+                self._restarts += 1
+                log.warning("a worker process died (%s); %s", type(error).__name__,
+                            "starting new ones" if self._restarts < MAX_RESTARTS else "working in this process instead")
+                self.close()
+        return _run_here(fn, *args, **kwargs)
 
     def _started(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -83,3 +95,13 @@ class WorkerPool(Executor):
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> None:
         self.close()
+
+
+def _run_here(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+    """``fn(*args, **kwargs)`` in this process, as a finished Future."""
+    future: Future[T] = Future()
+    try:
+        future.set_result(fn(*args, **kwargs))
+    except Exception as error:  # the Future carries it, as a pool's would
+        future.set_exception(error)
+    return future

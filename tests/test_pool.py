@@ -12,7 +12,7 @@ import pytest
 
 from feedhub.config import load_config
 from feedhub.fetch import Fetcher
-from feedhub.pool import WorkerPool
+from feedhub.pool import MAX_RESTARTS, WorkerPool
 from feedhub.store import Store
 from feedhub.update import PARSE_POOL_THRESHOLD, Updater
 
@@ -53,3 +53,26 @@ def test_a_refresh_survives_a_worker_killed_under_it(tmp_path):
         assert report.new_entries == count
     finally:
         store.close()
+
+
+def _dies_in_a_worker(parent: int) -> str:
+    """A job no worker survives (as when workers cannot even start)."""
+    if os.getpid() != parent:
+        os._exit(1)
+    return "done here"
+
+
+def test_workers_that_keep_dying_give_way_to_working_in_this_process():
+    with WorkerPool() as pool:
+        outcomes = []
+        for _ in range(MAX_RESTARTS + 3):
+            try:
+                outcomes.append(pool.get().submit(_dies_in_a_worker, os.getpid()).result(timeout=60))
+            except BrokenExecutor:
+                outcomes.append("lost")
+            if outcomes[-1] == "done here":
+                break
+        # Each pool loses its job; after MAX_RESTARTS new pools the job runs here.
+        assert outcomes[-1] == "done here" and len(outcomes) <= MAX_RESTARTS + 1
+        assert not pool.started
+        assert pool.get().submit(_dies_in_a_worker, os.getpid()).result(timeout=5) == "done here"
