@@ -158,7 +158,7 @@ class _Progress:
 
     def update(self, outcome) -> None:
         self.done += 1
-        self.failed += bool(outcome.error)
+        self.failed += bool(outcome.error) and not outcome.aborted
         self.new += outcome.new
         sys.stderr.write(f"\r\x1b[K[{self.done}/{self.total}] {self.failed} failed, {self.new} new  {outcome.source[:40]}")
         sys.stderr.flush()

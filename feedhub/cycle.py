@@ -43,12 +43,15 @@ class CycleSummary:
         failed = len(self.report.failed)
         unchanged = sum(o.not_modified for o in outcomes)
         edited = sum(o.edited for o in outcomes)
-        parts = [f"{len(outcomes)} source{'s' if len(outcomes) != 1 else ''} polled"]
+        polled = len(outcomes) - self.report.aborted
+        parts = [f"{polled} source{'s' if polled != 1 else ''} polled"]
         details = [f"{failed} failed"] if failed else []
         if unchanged:
             details.append(f"{unchanged} not modified")
         if details:
             parts[0] += f" ({', '.join(details)})"
+        if self.report.aborted:
+            parts.append(f"{self.report.aborted} not polled (shutting down)")
         parts.append(f"{self.report.new_entries} new entr{'ies' if self.report.new_entries != 1 else 'y'}")
         if edited:
             parts.append(f"{edited} edited")

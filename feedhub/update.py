@@ -62,6 +62,9 @@ class SourceOutcome:
     error: str | None = None
     categories_changed: frozenset[str] = frozenset()
     moved_to: str | None = None
+    # Not polled because feedhub is shutting down: not the source's failure,
+    # and logged once for all such sources rather than once each.
+    aborted: bool = False
 
 
 @dataclass
@@ -74,7 +77,12 @@ class CycleReport:
 
     @property
     def failed(self) -> list[SourceOutcome]:
-        return [o for o in self.outcomes if o.error]
+        return [o for o in self.outcomes if o.error and not o.aborted]
+
+    @property
+    def aborted(self) -> int:
+        """Sources not polled because feedhub is shutting down."""
+        return sum(o.aborted for o in self.outcomes)
 
     @property
     def new_entries(self) -> int:
@@ -128,7 +136,9 @@ class Updater:
 
         def done(outcome: SourceOutcome) -> None:
             report.outcomes.append(outcome)
-            if outcome.error:
+            if outcome.aborted:
+                pass  # one line for all of them, at the end
+            elif outcome.error:
                 log.warning("%s: %s", outcome.source, outcome.error)
             else:
                 log.info("%s: %d new, %d edited%s", outcome.source, outcome.new, outcome.edited,
@@ -207,7 +217,7 @@ class Updater:
                 if isinstance(error, SourceError):
                     if self.stopping():
                         # Aborted by a shutdown: not the source's failure, nothing stored.
-                        ready(i, partial(SourceOutcome, source.name, error=str(error)))
+                        ready(i, partial(SourceOutcome, source.name, error=str(error), aborted=True))
                         continue
                     ready(i, partial(self._record_failure, source, state, error, fetched_at))
                     continue
@@ -229,6 +239,9 @@ class Updater:
                     fetched[i] = (result, fetched_at)
                     parse(i, result, fetched_at)
             self._flush_states()
+            if report.aborted:
+                log.warning("%d source%s not polled: feedhub is shutting down", report.aborted,
+                            "s" if report.aborted != 1 else "")
         finally:
             fetches.stop()  # after an exception or Ctrl-C too: no lane left waiting
             if own_pool:

@@ -113,7 +113,7 @@ def test_fetching_waits_while_too_many_documents_wait_for_the_parser(tmp_path):
         fetcher.threads.shutdown()
 
 
-def test_a_shutdown_while_lanes_wait_for_a_thread_ends_the_refresh(tmp_path):
+def test_a_shutdown_while_lanes_wait_for_a_thread_ends_the_refresh(tmp_path, caplog):
     """The daemon's SIGTERM closes the fetcher, which cancels the lanes no
     thread has started: their sources must still report (as not fetched),
     or the refresh would wait for them for ever."""
@@ -150,7 +150,24 @@ def test_a_shutdown_while_lanes_wait_for_a_thread_ends_the_refresh(tmp_path):
         assert not refreshing.is_alive()
         outcomes = {o.source: o.error for o in reports[0].outcomes}
         assert len(outcomes) == 4
-        assert sum("shutting down" in (error or "") for error in outcomes.values()) >= 2
+        aborted = sum("shutting down" in (error or "") for error in outcomes.values())
+        assert aborted >= 2 and reports[0].aborted == aborted and not reports[0].failed
+        # One line for all the sources the shutdown left, not one each.
+        lines = [r.getMessage() for r in caplog.records if "shutting down" in r.getMessage()]
+        assert lines == [f"{aborted} sources not polled: feedhub is shutting down"]
     finally:
         go.set()
         store.close()
+
+
+def test_the_summary_line_counts_sources_a_shutdown_left_apart():
+    from feedhub.cycle import CycleSummary
+    from feedhub.update import CycleReport, SourceOutcome
+
+    report = CycleReport([SourceOutcome("A", new=1), SourceOutcome("B", error="HTTP 500"),
+                          SourceOutcome("C", error="not fetched: feedhub is shutting down", aborted=True),
+                          SourceOutcome("D", error="not fetched: feedhub is shutting down", aborted=True)])
+    assert CycleSummary(report, (), 1.25).line() == (
+        "2 sources polled (1 failed), 2 not polled (shutting down), 1 new entry, 0 files written in 1.2 s")
+    assert CycleSummary(CycleReport([SourceOutcome("A", not_modified=True)]), (), 0.04).line() == (
+        "1 source polled (1 not modified), 0 new entries, 0 files written in 0.0 s")
