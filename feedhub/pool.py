@@ -9,6 +9,7 @@ config's validators (bench/README.md: tens of MB less per worker).
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
@@ -20,8 +21,8 @@ from typing import Any, TypeVar
 log = logging.getLogger("feedhub.pool")
 T = TypeVar("T")
 
-# New pools one WorkerPool starts after losing workers, before it runs its
-# jobs in the calling process instead.
+# Pools in a row that break before finishing a single job, before a
+# WorkerPool runs its jobs in the calling process instead.
 MAX_RESTARTS = 3
 
 
@@ -41,35 +42,74 @@ class WorkerPool(Executor):
     A pool whose worker died (the kernel's OOM killer, a crash in a C
     extension on hostile input) is broken for good: every later submit
     raises. Here it is replaced by a new one on the next submit, so that one
-    lost worker costs the documents it was parsing (recorded as those
-    sources' failures), not the rest of the cycle. Workers that keep dying
-    (MAX_RESTARTS new pools in one cycle: they cannot even start, say) give
-    way to running the jobs in this process: slower, but the cycle ends."""
+    lost worker costs the documents it was parsing (parsed once more, see
+    update.py), not the rest of the cycle. Pools whose workers cannot even
+    start (MAX_RESTARTS in a row break before finishing any job: a broken
+    install, a main module they cannot import) give way to running the jobs
+    in this process (``inline``): slower, but the cycle ends."""
 
     def __init__(self) -> None:
         self._executor: ProcessPoolExecutor | None = None
-        self._restarts = 0
+        self._proven = False  # the current pool has finished a job: its workers can start
+        self._ever_proven = False  # ... and so had one before it
+        self._failed_starts = 0  # pools in a row that broke before finishing any job
+        self._generation = 0  # pools replaced so far
+        self._broken = False  # the current pool lost a worker
 
     @property
     def started(self) -> bool:
         return self._executor is not None
+
+    @property
+    def inline(self) -> bool:
+        """Jobs run in this process: workers could not be started."""
+        return self._failed_starts >= MAX_RESTARTS
+
+    @property
+    def proven(self) -> bool:
+        """Some worker has finished a job: a pool that breaks now lost a
+        worker to its job, not to starting up (jobs then get one retry)."""
+        return self._ever_proven
 
     def get(self) -> Executor:
         """The pool, as an Executor (this object: see submit)."""
         return self
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        while self._restarts < MAX_RESTARTS:
+        while not self.inline:
             try:
-                return self._started().submit(fn, *args, **kwargs)
-            # OSError: a pool that broke while this submit started a worker
-            # (its queues closed under it) says so this way, not as broken.
-            except (BrokenExecutor, OSError) as error:
-                self._restarts += 1
-                log.warning("a worker process died (%s); %s", type(error).__name__,
-                            "starting new ones" if self._restarts < MAX_RESTARTS else "working in this process instead")
-                self.close()
+                future = self._started().submit(fn, *args, **kwargs)
+            except BrokenExecutor:
+                self._replace("a worker process died")
+                continue
+            except OSError as error:
+                # The pool could not start a worker: too many open files, or
+                # its queues closed because it broke meanwhile. The job may
+                # be queued in it all the same; its workers are ended below
+                # before it can run twice (had it, no harm: a parse is pure,
+                # a publish sweeps stray temporary files after its commit).
+                self._replace(f"the worker pool could not start a process ({error})")
+                continue
+            future.add_done_callback(functools.partial(self._note_outcome, self._generation))
+            return future
         return _run_here(fn, *args, **kwargs)
+
+    def _note_outcome(self, generation: int, future: Future) -> None:
+        if generation != self._generation:
+            return  # a job of a pool replaced since: it proves nothing of the new one
+        if future.cancelled():
+            return
+        if isinstance(future.exception(), BrokenExecutor):
+            self._broken = True
+        else:
+            self._proven = self._ever_proven = True
+
+    def _replace(self, why: str) -> None:
+        if not self._proven:
+            self._failed_starts += 1
+        log.warning("%s; %s", why, "working in this process instead" if self.inline else "starting new ones")
+        self._broken = True
+        self.close()
 
     def _started(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -82,9 +122,27 @@ class WorkerPool(Executor):
         return self._executor
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(cancel_futures=True)
-            self._executor = None
+        executor, self._executor = self._executor, None
+        broken, self._broken = self._broken, False
+        self._generation += 1
+        self._proven = False
+        if executor is None:
+            return
+        if not broken:
+            executor.shutdown(cancel_futures=True)
+            return
+        # A broken pool: its workers, taken before shutdown() forgets them (a
+        # private attribute; without it they are left to the pool's own
+        # clean-up), are ended rather than waited for. A worker the pool
+        # started while it broke can wait for ever on a queue lock the dead
+        # worker held, and the pool's clean-up waits for that worker (CPython
+        # 3.11: terminate_broken races with a submit that starts a worker; a
+        # test that kills a worker hung on it).
+        workers = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            if process.is_alive():
+                process.terminate()
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self.close()

@@ -33,7 +33,7 @@ from feedhub.rules import categories_for
 from feedhub.store import Store
 from feedhub.types import Entry, FeedData, FetchResult, SourceState
 from feedhub.memory import release_free_memory
-from feedhub.pool import WorkerPool
+from feedhub.pool import MAX_RESTARTS, WorkerPool
 
 # The parsing stack (feedparser, nh3) and dedupe are imported where first
 # needed, inside the functions below: a warm cycle, every source answering
@@ -184,7 +184,7 @@ class Updater:
             fetches.start(self.fetcher.executor())
             unfinished = len(sources)  # sources whose fetch (and parse) has not reported yet
             fetched: dict[int, tuple[FetchResult, datetime]] = {}
-            retried: set[int] = set()
+            retried: dict[int, int] = {}  # parses lost with a dead worker, by source
 
             def parse(i: int, result: FetchResult, fetched_at: datetime) -> None:
                 # The pool starts on the first document to parse: a cycle
@@ -199,12 +199,16 @@ class Updater:
                 stage, i, value, error = completed.get()
                 source, state = sources[i], states[sources[i].name]
                 if stage == "parse":
-                    if isinstance(value.exception(), BrokenExecutor) and i not in retried:
+                    if isinstance(value.exception(), BrokenExecutor):
                         # A worker died and took every pending document with
-                        # it (WorkerPool): each is parsed once more.
-                        retried.add(i)
-                        parse(i, *fetched[i])
-                        continue
+                        # it (WorkerPool): each is parsed once more. While no
+                        # worker has ever finished a job (they may not even
+                        # start), again, until the pool gives way to this
+                        # process after MAX_RESTARTS broken pools.
+                        attempts = retried[i] = retried.get(i, 0) + 1
+                        if attempts == 1 or (not getattr(workers, "proven", True) and attempts <= MAX_RESTARTS + 1):
+                            parse(i, *fetched[i])
+                            continue
                     unfinished -= 1
                     fetches.release()
                     result, fetched_at = fetched.pop(i)

@@ -4,9 +4,10 @@ that moment at most, never the rest of the cycle."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
-from concurrent.futures import BrokenExecutor
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 
 import pytest
 
@@ -76,3 +77,32 @@ def test_workers_that_keep_dying_give_way_to_working_in_this_process():
         assert outcomes[-1] == "done here" and len(outcomes) <= MAX_RESTARTS + 1
         assert not pool.started
         assert pool.get().submit(_dies_in_a_worker, os.getpid()).result(timeout=5) == "done here"
+
+
+class _WorkersCannotStart(WorkerPool):
+    """A pool whose every worker exits as it starts (a broken install, say)."""
+
+    def _started(self):
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("forkserver"),
+                                                 initializer=os._exit, initargs=(3,))
+        return self._executor
+
+
+def test_a_refresh_whose_workers_cannot_start_parses_everything_here(tmp_path):
+    count = PARSE_POOL_THRESHOLD + 4
+    for n in range(count):
+        (tmp_path / f"{n}.xml").write_text(RSS.format(n=n), encoding="utf-8")
+    sources = "\n".join(f"  - {{name: S{n}, url: '{n}.xml'}}" for n in range(count))
+    (tmp_path / "feedhub.yaml").write_text(
+        f"storage: {{url: 'sqlite:///db'}}\noutput: {{dir: out}}\nsources:\n{sources}\n", encoding="utf-8")
+    config = load_config(tmp_path / "feedhub.yaml")
+    store = Store.open(config.storage_url)
+    try:
+        with Fetcher() as fetcher, _WorkersCannotStart() as pool:
+            report = Updater(config, store, fetcher).refresh(config.sources, pool=pool)
+            assert pool.inline
+        assert [o.error for o in report.outcomes if o.error] == []
+        assert report.new_entries == count
+    finally:
+        store.close()

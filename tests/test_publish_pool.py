@@ -102,6 +102,22 @@ def test_a_worker_that_dies_while_publishing_changes_no_file_and_leaves_no_tempo
     assert not [name for _, _, names in os.walk(out) for name in names if name.endswith(".tmp")]
 
 
+def test_temporary_files_nobody_committed_are_swept_after_a_publish(tmp_path):
+    """Left by a publish killed before its commit, or by a job the pool ran
+    twice (pool.WorkerPool.submit): gone once the next publish is committed."""
+    views = _views(2)
+    out = tmp_path / "out"
+    publish_site(views, SITE_ZH, out, generator_version="1", formats=FORMATS)
+    stray = [out / views[0].slug / ".atom.xml.k3j9x2.tmp", out / ".index.html.p0q1r2.tmp"]
+    for path in stray:
+        path.write_bytes(b"half written")
+    kept = out / views[0].slug / "notes.tmp"  # not a name of ours: left alone
+    kept.write_bytes(b"mine")
+    publish_site([replace(view, name=view.name + " (new)") for view in views], SITE_ZH, out,
+                 generator_version="1", formats=FORMATS)
+    assert [path.exists() for path in stray] == [False, False] and kept.read_bytes() == b"mine"
+
+
 def _categories_with_files(root: Path) -> int:
     """Category folders holding anything yet (temporary files included)."""
     return sum(1 for folder in root.iterdir() if folder.is_dir() and any(folder.iterdir())) if root.exists() else 0

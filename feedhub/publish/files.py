@@ -115,8 +115,10 @@ def adopt(pending: list[tuple[str, Path]]) -> None:
 
 def remove_temporary_files(folders: Iterable[Path]) -> None:
     """Delete the temporary files write_if_changed leaves in ``folders``
-    (".<name>.<random>.tmp"): after a process of the publishing pool died
-    with its files uncommitted, nobody else knows their names."""
+    (".<name>.<random>.tmp") that nobody will commit: those of a process of
+    the publishing pool that died, of a job the pool ran twice, of a publish
+    killed before its commit. Only one feedhub publishes to an output folder
+    (the store's lock), so after a commit every such file is garbage."""
     for folder in folders:
         try:
             names = os.listdir(folder)

@@ -350,6 +350,10 @@ def publish_planned(
             assert done is not None
             after_commit(functools.partial(remove_gone, folder, plan, done.kept_pages, done.kept_entries))
         after_commit(functools.partial(_remove_turned_off, summaries, output_dir, feeds))
+        # Temporary files nobody committed: a job the pool ran twice (see
+        # pool.WorkerPool.submit), a publish killed before its commit.
+        after_commit(functools.partial(remove_temporary_files, [
+            output_dir, *(folder / sub for _, folder, _, _ in removals for sub in ("", ARCHIVE_DIR, PAGES_DIR))]))
     return written
 
 
