@@ -22,6 +22,8 @@ def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
     site = importlib.import_module("feedhub.publish.site")
+    if name in globals():  # a submodule (files, atom ...), set here by importing site
+        return globals()[name]
     try:
         return getattr(site, name)
     except AttributeError:
