@@ -132,6 +132,8 @@ from dataclasses import dataclass
 
 from feedhub.types import Thresholds
 
+_DEFAULT_THRESHOLDS = Thresholds()
+
 SIGNATURE_VERSION = 1
 SKETCH_SIZE = 128  # K: hashes kept per entry
 SHINGLE = 3  # tokens per shingle
@@ -688,7 +690,7 @@ def _text_tokens_agree(small: Signature, large: Signature, t: Thresholds) -> boo
     return missing <= int(t.token_slack * len(small.text_tokens))
 
 
-def is_same_story(a: Signature, b: Signature, t: Thresholds = Thresholds()) -> bool:
+def is_same_story(a: Signature, b: Signature, t: Thresholds = _DEFAULT_THRESHOLDS) -> bool:
     """Are these two entries copies of one story? Refuses when in doubt (module docstring)."""
     # (a) Numbers, dates and places of the titles: a series differs here.
     if not _title_tokens_agree(a, b):

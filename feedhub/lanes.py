@@ -78,7 +78,7 @@ class FetchLanes:
                 self._slots.acquire()
             try:
                 result, error = self._fetch(i), None
-            except BaseException as e:  # reported: the caller makes it the source's failure
+            except BaseException as e:  # noqa: BLE001 - reported: the caller makes it the source's failure
                 result, error = None, e
             self.reports.put(("fetch", i, result, error))
 

@@ -160,6 +160,6 @@ def _run_here(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
     future: Future[T] = Future()
     try:
         future.set_result(fn(*args, **kwargs))
-    except Exception as error:  # the Future carries it, as a pool's would
+    except Exception as error:  # noqa: BLE001 - the Future carries it, as a pool's would
         future.set_exception(error)
     return future

@@ -7,7 +7,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from httpserver import http_server  # noqa: E402,F401  (the fixture)
 
 import os  # noqa: E402
-import tempfile  # noqa: E402
+import tempfile
 
 # The slug cache (feedhub.slug) goes to a folder of this test run, not to the
 # user's ~/.cache.

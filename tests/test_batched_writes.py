@@ -34,14 +34,13 @@ def test_removals_wait_for_the_commit_and_are_dropped_if_it_fails(tmp_path):
     in place: a commit that fails leaves the previous output whole."""
     old_page = tmp_path / "archive-1.html"
     old_page.write_bytes(b"old")
-    with pytest.raises(PublishError, match="feed.xml"):
-        with batched_writes():
-            write_if_changed(tmp_path / "feed.xml", b"new")
-            after_commit(old_page.unlink)
-            assert old_page.exists()
-            # Something takes the temporary file away: the commit fails.
-            for temporary in tmp_path.glob(".feed.xml.*.tmp"):
-                temporary.unlink()
+    with pytest.raises(PublishError, match="feed.xml"), batched_writes():
+        write_if_changed(tmp_path / "feed.xml", b"new")
+        after_commit(old_page.unlink)
+        assert old_page.exists()
+        # Something takes the temporary file away: the commit fails.
+        for temporary in tmp_path.glob(".feed.xml.*.tmp"):
+            temporary.unlink()
     assert old_page.read_bytes() == b"old" and not (tmp_path / "feed.xml").exists()
 
     with batched_writes():

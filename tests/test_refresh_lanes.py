@@ -8,9 +8,9 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from feedhub.config import load_config
+from feedhub.lanes import lanes as _lanes
 from feedhub.store import Store
 from feedhub.types import FetchResult
-from feedhub.lanes import lanes as _lanes
 from feedhub.update import BODIES_IN_FLIGHT, Updater
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>
