@@ -51,7 +51,7 @@ class WorkerPool(Executor):
     def __init__(self) -> None:
         self._executor: ProcessPoolExecutor | None = None
         self._proven = False  # the current pool has finished a job: its workers can start
-        self._ever_proven = False  # ... and so had one before it
+        self._ever_proven = False  # some pool of this WorkerPool has
         self._failed_starts = 0  # pools in a row that broke before finishing any job
         self._generation = 0  # pools replaced so far
         self._broken = False  # the current pool lost a worker
@@ -103,6 +103,7 @@ class WorkerPool(Executor):
             self._broken = True
         else:
             self._proven = self._ever_proven = True
+            self._failed_starts = 0
 
     def _replace(self, why: str) -> None:
         if not self._proven:
