@@ -14,12 +14,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import quote
 
 from feedhub import __version__
 from feedhub.config import Config, SourceConfig
 from feedhub.fetch import ping_websub
-from feedhub.publish.common import FEED_FORMATS, PAGE_FILE
+from feedhub.publish.common import FEED_FORMATS, PAGE_FILE, slug_format_path
 from feedhub.memory import release_free_memory
 from feedhub.pool import WorkerPool
 from feedhub.publish.files import batched_writes
@@ -123,7 +122,7 @@ def publish(config: Config, store: Store, *, now: datetime | None = None, pool: 
     hub, base_url = config.site.websub_hub, config.site.base_url
     if hub and base_url:
         changed = set(written)
-        urls = [base_url + f"{quote(slug)}/{FEED_FORMATS[name].file}" for slug in slugs for name in config.formats
+        urls = [base_url + slug_format_path(slug, FEED_FORMATS[name]) for slug in slugs for name in config.formats
                 if config.output_dir / slug / FEED_FORMATS[name].file in changed]
         if urls:
             # 10 s per request: a slow hub must not hold the daemon's loop long.

@@ -151,14 +151,14 @@ def _normalize(data: EntryData, feed: FeedData, source_name: str, fetched_at: da
     body = data.content if data.content and len(data.content) >= len(data.summary or "") else data.summary
     content = sanitize_html(body or "", content_base)
     summary = sanitize_html(data.summary or "", content_base) if data.summary and data.summary != body else ""
-    raw_title = data.title
+    title_text = _title_text(data.title)
     # The source's own id is what stays stable across edits; without one, the
     # link; without either, the content itself (such an entry changes identity
     # when edited, which nothing better can avoid).
     raw_id = strip_forbidden(data.id or "").strip()
-    needs_text = with_text or not (raw_id or link) or not _title_text(raw_title)
+    needs_text = with_text or not (raw_id or link) or not title_text
     text = html_to_text(content) if needs_text else ""
-    title = clean_title(raw_title, text, link)
+    title = title_text or clean_title(None, text, link)
     entry_id = raw_id or link or "sha256:" + fingerprint(title, text)
     canonical = absolute_http_url(data.canonical_link, link or base)
     entry = Entry(

@@ -65,11 +65,12 @@ class WorkerPool(Executor):
         """Jobs run in this process: workers could not be started."""
         return self._failed_starts >= MAX_RESTARTS
 
-    @property
-    def proven(self) -> bool:
-        """Some worker has finished a job: a pool that breaks now lost a
-        worker to its job, not to starting up (jobs then get one retry)."""
-        return self._ever_proven
+    def worth_retrying(self, attempts: int) -> bool:
+        """Whether a job lost with a dead worker for the ``attempts``-th time
+        should be submitted again: once; and while no worker has ever
+        finished a job (they may not even start), until the pool gives way to
+        this process after MAX_RESTARTS broken pools."""
+        return attempts == 1 or (not self._ever_proven and attempts <= MAX_RESTARTS + 1)
 
     def get(self) -> Executor:
         """The pool, as an Executor (this object: see submit)."""

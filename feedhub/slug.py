@@ -11,11 +11,12 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from feedhub.errors import PublishError
 from feedhub.memory import release_free_memory
+from feedhub.publish.files import write_if_changed
 
 log = logging.getLogger("feedhub.slug")
 
@@ -92,22 +93,11 @@ class _SlugCache:
         if self.path is None or self.slugs == self._loaded:
             return
         text = json.dumps({"stamp": self.stamp, "slugs": self.slugs}, ensure_ascii=False, sort_keys=True)
-        tmp = None
+        # Atomically (two feedhubs at once each see a whole file), as output is written.
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".slugs.", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(tmp, self.path)  # atomic: two feedhubs at once each see a whole file
-            tmp = None
-        except OSError as error:
+            write_if_changed(self.path, text.encode("utf-8"))
+        except (PublishError, OSError) as error:
             log.debug("slug cache %s not written: %s", self.path, error)
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
 
 
 # Distributions whose versions decide what a derived slug is.

@@ -33,7 +33,7 @@ from feedhub.rules import categories_for
 from feedhub.store import Store
 from feedhub.types import Entry, FeedData, FetchResult, SourceState
 from feedhub.memory import release_free_memory
-from feedhub.pool import MAX_RESTARTS, WorkerPool
+from feedhub.pool import WorkerPool
 
 # The parsing stack (feedparser, nh3) and dedupe are imported where first
 # needed, inside the functions below: a warm cycle, every source answering
@@ -189,10 +189,8 @@ class Updater:
             def parse(i: int, result: FetchResult, fetched_at: datetime) -> None:
                 # The pool starts on the first document to parse: a cycle
                 # where every source answers 304 never pays for it.
-                from feedhub.worker import parse_and_normalize
-
-                args = self._parse_args(sources[i], result, fetched_at)
-                future = workers.submit(parse_and_normalize, *args)
+                call = self._parse_call(sources[i], result, fetched_at)
+                future = workers.submit(call.func, *call.args)
                 future.add_done_callback(lambda f: completed.put(("parse", i, f, None)))
 
             while unfinished:
@@ -201,12 +199,9 @@ class Updater:
                 if stage == "parse":
                     if isinstance(value.exception(), BrokenExecutor):
                         # A worker died and took every pending document with
-                        # it (WorkerPool): each is parsed once more. While no
-                        # worker has ever finished a job (they may not even
-                        # start), again, until the pool gives way to this
-                        # process after MAX_RESTARTS broken pools.
-                        attempts = retried[i] = retried.get(i, 0) + 1
-                        if attempts == 1 or (not getattr(workers, "proven", True) and attempts <= MAX_RESTARTS + 1):
+                        # it: the pool says whether to parse it once more.
+                        retried[i] = retried.get(i, 0) + 1
+                        if workers.worth_retrying(retried[i]):
                             parse(i, *fetched[i])
                             continue
                     unfinished -= 1
@@ -235,10 +230,8 @@ class Updater:
                     ready(i, partial(self._record_unchanged, source, state, result, fetched_at))
                     continue
                 if not use_pool:
-                    from feedhub.worker import parse_and_normalize
-
                     ready(i, partial(self._apply_parse, source, state, result, fetched_at,
-                                     partial(parse_and_normalize, *self._parse_args(source, result, fetched_at))))
+                                     self._parse_call(source, result, fetched_at)))
                 else:
                     fetched[i] = (result, fetched_at)
                     parse(i, result, fetched_at)
@@ -264,10 +257,12 @@ class Updater:
         )
         return self.fetcher.fetch(state.url, caching=state.caching, options=options, base_dir=self.config.base_dir)
 
-    def _parse_args(self, source: SourceConfig, result: FetchResult, fetched_at: datetime) -> tuple:
-        """parse_and_normalize's arguments for ``result``."""
-        return (result.content, result.url, result.content_type, source.encoding, source.timezone,
-                source.name, fetched_at, self._needs_signatures(source))
+    def _parse_call(self, source: SourceConfig, result: FetchResult, fetched_at: datetime) -> partial:
+        """worker.parse_and_normalize of ``result``, ready to call here or in the pool."""
+        from feedhub.worker import parse_and_normalize
+
+        return partial(parse_and_normalize, result.content, result.url, result.content_type, source.encoding,
+                       source.timezone, source.name, fetched_at, self._needs_signatures(source))
 
     def _apply_parse(self, source: SourceConfig, state: SourceState, result: FetchResult, fetched_at: datetime,
                      parsed: Callable[[], tuple[FeedData, list[Entry]]]) -> SourceOutcome:

@@ -22,6 +22,17 @@ RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><titl
 <guid>s{n}</guid><description>Text of story {n}</description></item></channel></rss>"""
 
 
+def _file_sources(tmp_path, count: int):
+    """A config of ``count`` sources read from files (enough to use the pool), and its store."""
+    for n in range(count):
+        (tmp_path / f"{n}.xml").write_text(RSS.format(n=n), encoding="utf-8")
+    sources = "\n".join(f"  - {{name: S{n}, url: '{n}.xml'}}" for n in range(count))
+    (tmp_path / "feedhub.yaml").write_text(
+        f"storage: {{url: 'sqlite:///db'}}\noutput: {{dir: out}}\nsources:\n{sources}\n", encoding="utf-8")
+    config = load_config(tmp_path / "feedhub.yaml")
+    return config, Store.open(config.storage_url)
+
+
 def _worker_pids(pool: WorkerPool) -> list[int]:
     # Only a test looks inside: the executor's own table of its processes.
     return list(pool._executor._processes)  # type: ignore[union-attr]
@@ -38,13 +49,7 @@ def test_a_worker_that_died_is_replaced_on_the_next_submit():
 
 def test_a_refresh_survives_a_worker_killed_under_it(tmp_path):
     count = PARSE_POOL_THRESHOLD + 4
-    for n in range(count):
-        (tmp_path / f"{n}.xml").write_text(RSS.format(n=n), encoding="utf-8")
-    sources = "\n".join(f"  - {{name: S{n}, url: '{n}.xml'}}" for n in range(count))
-    (tmp_path / "feedhub.yaml").write_text(
-        f"storage: {{url: 'sqlite:///db'}}\noutput: {{dir: out}}\nsources:\n{sources}\n", encoding="utf-8")
-    config = load_config(tmp_path / "feedhub.yaml")
-    store = Store.open(config.storage_url)
+    config, store = _file_sources(tmp_path, count)
     try:
         with Fetcher() as fetcher, WorkerPool() as pool:
             assert pool.get().submit(abs, -1).result(timeout=60) == 1
@@ -91,13 +96,7 @@ class _WorkersCannotStart(WorkerPool):
 
 def test_a_refresh_whose_workers_cannot_start_parses_everything_here(tmp_path):
     count = PARSE_POOL_THRESHOLD + 4
-    for n in range(count):
-        (tmp_path / f"{n}.xml").write_text(RSS.format(n=n), encoding="utf-8")
-    sources = "\n".join(f"  - {{name: S{n}, url: '{n}.xml'}}" for n in range(count))
-    (tmp_path / "feedhub.yaml").write_text(
-        f"storage: {{url: 'sqlite:///db'}}\noutput: {{dir: out}}\nsources:\n{sources}\n", encoding="utf-8")
-    config = load_config(tmp_path / "feedhub.yaml")
-    store = Store.open(config.storage_url)
+    config, store = _file_sources(tmp_path, count)
     try:
         with Fetcher() as fetcher, _WorkersCannotStart() as pool:
             report = Updater(config, store, fetcher).refresh(config.sources, pool=pool)

@@ -67,6 +67,9 @@ class _HeldPool:
     def get(self):
         return self
 
+    def worth_retrying(self, attempts):
+        return attempts == 1
+
     def submit(self, fn, *args):
         future: Future = Future()
         with self.lock:

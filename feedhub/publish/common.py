@@ -292,7 +292,12 @@ def feed_formats(names: Sequence[str]) -> tuple[FeedFormat, ...]:
 
 def format_path(view: CategoryView, fmt: FeedFormat) -> str:
     """The category's feed in ``fmt``, as a URL path relative to output/."""
-    return f"{quote(view.slug)}/{fmt.file}"
+    return slug_format_path(view.slug, fmt)
+
+
+def slug_format_path(slug: str, fmt: FeedFormat) -> str:
+    """format_path for the category of ``slug``."""
+    return f"{quote(slug)}/{fmt.file}"
 
 
 def utc(moment: datetime) -> datetime:
