@@ -18,15 +18,21 @@ Every fetch is bounded three ways:
   every hop was permanent (``moved_to``), and to refuse loops and non-HTTP
   targets.
 
-Several small httpx clients share the work instead of one big one: httpcore's
-pool spends CPU per request in proportion to its size (encode/httpx#3215).
+Requests go straight to httpx's transport layer, httpcore's connection pools,
+without httpx.Client's request and response models around them: those models
+were a third of the CPU of a warm cycle (200 conditional GETs answered 304,
+bench/warm_daemon.py), and everything they add (redirects, cookies, content
+decoding, proxies from the environment) feedhub does itself, its own way.
+httpx still parses and joins the URLs and names the errors. Several small
+pools share the work instead of one big one: httpcore's pool spends CPU per
+request in proportion to its size (encode/httpx#3215).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
-import http.cookiejar
 import itertools
 import math
 import socket
@@ -106,7 +112,7 @@ class Fetcher:
         count = math.ceil(max_connections / _MAX_PER_CLIENT)
         sizes = [max_connections // count + (i < max_connections % count) for i in range(count)]
         ssl_context = httpx.create_ssl_context()  # certifi's CAs; built once, it is slow
-        self._lanes = [_Lane(_new_client(size, ssl_context, public_only), size) for size in sizes]
+        self._lanes = [_Lane(_Transport(size, ssl_context, public_only), size) for size in sizes]
         # For deployments that accept sources from others: only public
         # addresses are dialled, and no local file is read.
         self._public_only = public_only
@@ -141,7 +147,7 @@ class Fetcher:
     def close(self) -> None:
         self._closed = True
         for lane in self._lanes:
-            lane.client.close()
+            lane.transport.close()
         if self._executor is not None:
             # Fetches still running fail fast on the closed clients.
             self._executor.shutdown(wait=False, cancel_futures=True)
@@ -156,7 +162,7 @@ class Fetcher:
             # The daemon closes the fetcher to abort a cycle on SIGTERM.
             raise FetchError("not fetched: feedhub is shutting down")
         try:
-            scheme = urllib.parse.urlsplit(url).scheme.lower()
+            scheme = _scheme(url)
         except ValueError as exc:
             raise FetchError(f"invalid URL {url!r}: {exc}") from exc
         if scheme in ("http", "https"):
@@ -172,19 +178,19 @@ class Fetcher:
 
     def _fetch_http(self, url: str, caching: CachingInfo, options: FetchOptions) -> FetchResult:
         try:
-            first = httpx.URL(url)
+            first = _parse_url(url)
         except httpx.InvalidURL as exc:
             raise FetchError(f"invalid URL {url!r}: {exc}") from exc
-        with self._client_for(first.host) as client:
+        with self._transport_for(first.host) as transport:
             token = _DEADLINE.set(time.monotonic() + options.timeout)
             try:
-                return _follow(client, first, caching, options)
+                return _follow(transport, first, caching, options)
             finally:
                 _DEADLINE.reset(token)
 
     @contextmanager
-    def _client_for(self, host: str) -> Iterator[httpx.Client]:
-        """Take a connection slot; prefer the host's own client so that feeds of
+    def _transport_for(self, host: str) -> Iterator[_Transport]:
+        """Take a connection slot; prefer the host's own pool so that feeds of
         one site polled together reuse its keep-alive connections."""
         with self._lock:
             host_slots = self._host_slots.setdefault(host, threading.BoundedSemaphore(self._per_host))
@@ -192,19 +198,30 @@ class Fetcher:
             with self._lock:
                 lane = self._lanes[zlib.crc32(host.encode()) % len(self._lanes)]
                 if lane.busy >= lane.capacity:
-                    # The semaphore guarantees some client has a free connection.
+                    # The semaphore guarantees some pool has a free connection.
                     lane = min(self._lanes, key=lambda candidate: candidate.busy)
                 lane.busy += 1
             try:
-                yield lane.client
+                yield lane.transport
             finally:
                 with self._lock:
                     lane.busy -= 1
 
 
+# The same few hundred URLs are fetched cycle after cycle; parsing them again
+# was a tenth of the CPU of a request answered 304 (bench/warm_daemon.py).
+# httpx.URL is immutable, so one parsed URL can serve every thread.
+_parse_url = functools.lru_cache(maxsize=4096)(httpx.URL)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scheme(url: str) -> str:
+    return urllib.parse.urlsplit(url).scheme.lower()
+
+
 @dataclass(eq=False)
 class _Lane:
-    client: httpx.Client
+    transport: _Transport
     capacity: int
     busy: int = 0
 
@@ -220,7 +237,7 @@ class _Reply:
     body: bytes | None  # read for 2xx only
 
 
-def _follow(client: httpx.Client, url: httpx.URL, caching: CachingInfo, options: FetchOptions) -> FetchResult:
+def _follow(transport: _Transport, url: httpx.URL, caching: CachingInfo, options: FetchOptions) -> FetchResult:
     """GET ``url``, following redirects, and apply the status and caching policy."""
     statuses: list[int] = []
     seen = {str(url)}
@@ -228,7 +245,7 @@ def _follow(client: httpx.Client, url: httpx.URL, caching: CachingInfo, options:
     while True:
         # Caller-given headers go to the configured origin only (RFC 9110 §15.4).
         own_origin = _origin(current) == _origin(url)
-        reply = _exchange(client, current, _request_headers(options, caching, own_origin), options)
+        reply = _exchange(transport, current, _request_headers(options, caching, own_origin), options)
         if reply.status not in _REDIRECTS:
             break
         target = _redirect_target(current, reply)
@@ -272,50 +289,53 @@ def _follow(client: httpx.Client, url: httpx.URL, caching: CachingInfo, options:
     )
 
 
-def _exchange(
-    client: httpx.Client, url: httpx.URL, headers: list[tuple[str, str | bytes]], options: FetchOptions
-) -> _Reply:
+def _exchange(transport: _Transport, url: httpx.URL, headers: list[tuple[bytes, bytes]], options: FetchOptions) -> _Reply:
     """One request and its response; the body is read only for a 2xx status."""
-    timeout = httpx.Timeout(options.timeout, connect=options.connect_timeout)
+    timeouts = {"connect": options.connect_timeout, "read": options.timeout, "write": options.timeout,
+                "pool": options.timeout}
     try:
-        response = client.send(client.build_request("GET", url, headers=headers, timeout=timeout), stream=True)
+        response = transport.request(url, headers, timeouts)
         try:
-            status = response.status_code
-            body = _read_body(response, options) if 200 <= status < 300 else None
-            if body is None and (status == 304 or response.headers.get("content-length") == "0"):
+            status = response.status
+            reply_headers = httpx.Headers(response.headers)
+            body = _read_body(response.stream, reply_headers, status, options) if 200 <= status < 300 else None
+            if body is None and (status == 304 or reply_headers.get("content-length") == "0"):
                 # Nothing to read, but reading it is what lets httpcore see the
                 # message end and keep the connection: otherwise every 304 of
                 # a warm cycle closed its connection and the next source
                 # opened a new one (bench/warm_daemon.py: 200 connects a cycle).
-                response.read()
-            return _Reply(status, response.reason_phrase, response.headers, body)
+                for _ in response.stream:
+                    pass
+            reason = response.extensions.get("reason_phrase", b"").decode("latin-1")
+            return _Reply(status, reason, reply_headers, body)
         finally:
             # Back to the pool; with an unread redirect or error body the
             # connection is closed instead, which is cheaper than draining it.
             response.close()
     except _TRANSPORT_ERRORS as exc:
         raise _transport_error(exc, url, options) from exc
-    except RuntimeError as exc:  # httpx: "the client has been closed", by a shutdown mid-cycle
-        raise FetchError("not fetched: feedhub is shutting down") from exc
 
 
-def _request_headers(
-    options: FetchOptions, caching: CachingInfo, own_origin: bool
-) -> list[tuple[str, str | bytes]]:
+def _request_headers(options: FetchOptions, caching: CachingInfo, own_origin: bool) -> list[tuple[bytes, bytes]]:
     extra = list(options.headers) if own_origin else []
     overridden = {name.lower() for name, _ in extra}
     ours = (("User-Agent", options.user_agent), ("Accept", ACCEPT), ("Accept-Encoding", ACCEPT_ENCODING))
     headers = [(name, value) for name, value in ours if name.lower() not in overridden]
     headers += [(n, v) for n, v in extra if n.lower() not in ("if-none-match", "if-modified-since")]
-    # Text from the config goes out as UTF-8 (httpx would refuse non-ASCII).
-    sent: list[tuple[str, str | bytes]] = [(n, v if v.isascii() else v.encode("utf-8")) for n, v in headers]
+    # Text from the config goes out as UTF-8 (header values are octets,
+    # RFC 9110 §5.5; most servers read them as UTF-8). A name must be ASCII:
+    # encoding one that is not raises UnicodeError, a bad header.
+    try:
+        sent = [(n.encode("ascii"), v.encode("utf-8")) for n, v in headers]
+    except UnicodeError as exc:
+        raise FetchError(f"invalid request header, check the source's headers: {_one_line(exc)}") from exc
     # Conditional GET (RFC 9110 §13.1.2, §13.1.3): the validators byte for
     # byte as the server gave them (see _validator); sending both is allowed
     # (RFC 9111 §4.3.1).
     if caching.etag:
-        sent.append(("If-None-Match", _octets(caching.etag)))
+        sent.append((b"If-None-Match", _octets(caching.etag)))
     if caching.last_modified:
-        sent.append(("If-Modified-Since", _octets(caching.last_modified)))
+        sent.append((b"If-Modified-Since", _octets(caching.last_modified)))
     return sent
 
 
@@ -365,15 +385,15 @@ def _status_message(reply: _Reply) -> str:
 # ---------------------------------------------------------------- body, decoding
 
 
-def _read_body(response: httpx.Response, options: FetchOptions) -> bytes:
+def _read_body(stream: Iterable[bytes], headers: httpx.Headers, status: int, options: FetchOptions) -> bytes:
     limit = options.max_bytes
-    codings = [c.strip().lower() for c in response.headers.get("content-encoding", "").split(",")]
+    codings = [c.strip().lower() for c in headers.get("content-encoding", "").split(",")]
     codings = [c for c in codings if c and c != "identity"]
-    length = response.headers.get("content-length", "")
+    length = headers.get("content-length", "")
     if not codings and length.isdigit() and int(length) > limit:
-        raise FetchError(_too_large(limit), status=response.status_code)
+        raise FetchError(_too_large(limit), status=status)
 
-    chunks: Iterator[bytes] = response.iter_raw()
+    chunks: Iterator[bytes] = iter(stream)
     for coding in reversed(codings):  # listed in the order applied (RFC 9110 §8.4)
         chunks = _decoder(coding)(chunks)
 
@@ -383,7 +403,7 @@ def _read_body(response: httpx.Response, options: FetchOptions) -> bytes:
     for chunk in chunks:
         body += chunk
         if len(body) > limit:
-            raise FetchError(_too_large(limit), status=response.status_code)
+            raise FetchError(_too_large(limit), status=status)
     return bytes(body)
 
 
@@ -630,24 +650,14 @@ def _public_address(host: str, port: int) -> str:
     return addresses[0]
 
 
-class _CoreStream(httpx.SyncByteStream):
-    def __init__(self, stream: Iterable[bytes]) -> None:
-        self._stream = stream
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self._stream
-
-    def close(self) -> None:
-        close = getattr(self._stream, "close", None)
-        if close is not None:
-            close()
-
-
-class _Transport(httpx.BaseTransport):
-    """httpx's HTTP/1.1 transport on the deadline-keeping backend."""
+class _Transport:
+    """HTTP/1.1 connection pools (httpcore, httpx's transport layer) on the
+    deadline-keeping backend. No cookies are kept: sources are independent,
+    and a cookie one feed sets must never reach another."""
 
     def __init__(self, size: int, ssl_context: ssl.SSLContext, public_only: bool = False) -> None:
         backend = _DeadlineBackend(public_only)
+        self._closed = False
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context,
             max_connections=size,
@@ -656,10 +666,9 @@ class _Transport(httpx.BaseTransport):
             network_backend=backend,
         )
         # Proxies from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), as
-        # curl and urllib read them; httpx ignores them once a transport is
-        # given, so they are honoured here, on the same deadline-keeping
-        # backend. Not with public_only: the address dialled would be the
-        # proxy's, and the guard could no longer see where a request goes.
+        # curl and urllib read them, on the same deadline-keeping backend.
+        # Not with public_only: the address dialled would be the proxy's, and
+        # the guard could no longer see where a request goes.
         self._proxies: dict[str, httpcore.HTTPProxy] = {}
         if not public_only:
             for scheme, proxy_url in urllib.request.getproxies().items():
@@ -674,60 +683,27 @@ class _Transport(httpx.BaseTransport):
             return proxy
         return self._pool
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        response = self._pool_for(url).handle_request(
-            httpcore.Request(
-                method=request.method,
-                url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
-                headers=request.headers.raw,
-                content=request.stream,  # type: ignore[arg-type]  # empty for our GETs
-                extensions=request.extensions,
-            )
-        )
+    def request(self, url: httpx.URL, headers: list[tuple[bytes, bytes]], timeouts: dict[str, float]) -> httpcore.Response:
+        """Send a GET; the response's body is left to stream."""
+        if self._closed:
+            # The daemon closes the fetcher to abort a cycle on SIGTERM.
+            raise FetchError("not fetched: feedhub is shutting down")
+        if url.scheme not in ("http", "https"):
+            raise httpcore.UnsupportedProtocol(f"unsupported scheme {url.scheme!r}")
+        # What httpx.Client would add: Host (RFC 9112 §3.2, with the port when
+        # it is not the default) and persistent connections, said out loud.
+        head = [(b"Host", url.netloc), (b"Connection", b"keep-alive"), *headers]
+        target = httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path)
+        request = httpcore.Request(b"GET", target, headers=head, extensions={"timeout": timeouts})
+        response = self._pool_for(url).handle_request(request)
         assert isinstance(response.stream, Iterable)
-        return httpx.Response(
-            response.status,
-            headers=response.headers,
-            stream=_CoreStream(response.stream),
-            extensions=response.extensions,
-        )
+        return response
 
     def close(self) -> None:
+        self._closed = True
         self._pool.close()
         for proxy in self._proxies.values():
             proxy.close()
-
-
-class _NoCookies(http.cookiejar.CookieJar):
-    """Sources are independent: a cookie one feed sets must never reach another."""
-
-    def extract_cookies(self, response: Any, request: Any) -> None:
-        pass
-
-
-class _NoCookieStore(httpx.Cookies):
-    """Skips even looking at Set-Cookie: httpx builds a urllib Request for
-    every response to offer it to the jar, a twentieth of a warm cycle's CPU
-    (bench/warm_daemon.py) for cookies that are thrown away."""
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        pass
-
-
-def _new_client(size: int, ssl_context: ssl.SSLContext, public_only: bool = False) -> httpx.Client:
-    client = httpx.Client(
-        transport=_Transport(size, ssl_context, public_only),
-        follow_redirects=False,  # see _follow
-        # Proxies from the environment are applied by _Transport itself.
-        trust_env=False,
-        cookies=_NoCookies(),
-    )
-    # httpx wraps whatever it is given in its own Cookies; the jar above
-    # already refuses everything, this only saves the work. (A private
-    # attribute: should httpx rename it, the jar still keeps no cookie.)
-    client._cookies = _NoCookieStore(_NoCookies())
-    return client
 
 
 # --- WebSub (publishing) ---------------------------------------------------

@@ -20,6 +20,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections import deque
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from urllib.parse import urlsplit
@@ -104,11 +105,10 @@ def lanes(order: Sequence[int], urls: Sequence[str], per_host: int) -> list[dequ
     result: list[deque[int]] = []
     by_host: dict[str, deque[int]] = {}
     for i in order:
-        parts = urlsplit(urls[i])
-        if parts.scheme.lower() not in ("http", "https"):
+        scheme, host, _ = _split(urls[i])
+        if scheme not in ("http", "https"):
             result.append(deque([i]))
             continue
-        host = (parts.hostname or "").lower()
         host_queue = by_host.get(host)
         if host_queue is None:
             host_queue = by_host[host] = deque()
@@ -124,7 +124,16 @@ def interleaved_by_host(urls: Sequence[str]) -> list[int]:
     rank: dict[str, int] = {}
     keyed = []
     for i, url in enumerate(urls):
-        host = urlsplit(url).netloc.lower()
+        host = _split(url)[2]
         keyed.append((rank.get(host, 0), i))
         rank[host] = rank.get(host, 0) + 1
     return [i for _, i in sorted(keyed)]
+
+
+@lru_cache(maxsize=4096)
+def _split(url: str) -> tuple[str, str, str]:
+    """(scheme, host name, netloc) of a URL, lower-cased. Cached: the daemon
+    asks for the same few hundred URLs every cycle, and parsing them was a
+    twentieth of a warm cycle's bookkeeping (bench/warm_daemon.py)."""
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.netloc.lower()

@@ -13,6 +13,7 @@ import email.utils
 import hashlib
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 
 MAX_BACKOFF = timedelta(hours=12)
@@ -21,6 +22,7 @@ JITTER_FRACTION = 0.1  # at most 10 % of the interval...
 MAX_JITTER = timedelta(minutes=5)  # ...and never more than five minutes
 
 
+@lru_cache(maxsize=4096)  # asked for every source after every poll
 def jitter_for(name: str, interval: timedelta) -> timedelta:
     """A fixed offset per source in [0, min(10 % of interval, 5 min)): the same
     on every run, so a restart does not reshuffle the schedule."""
