@@ -192,8 +192,10 @@ class Fetcher:
     def _transport_for(self, host: str) -> Iterator[_Transport]:
         """Take a connection slot; prefer the host's own pool so that feeds of
         one site polled together reuse its keep-alive connections."""
-        with self._lock:
-            host_slots = self._host_slots.setdefault(host, threading.BoundedSemaphore(self._per_host))
+        host_slots = self._host_slots.get(host)
+        if host_slots is None:
+            with self._lock:
+                host_slots = self._host_slots.setdefault(host, threading.BoundedSemaphore(self._per_host))
         with host_slots, self._slots:
             with self._lock:
                 lane = self._lanes[zlib.crc32(host.encode()) % len(self._lanes)]

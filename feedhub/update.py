@@ -126,6 +126,7 @@ class Updater:
         # from one entry to the next (a daemon keeps one Updater per cycle).
         self._signatures: dict[int, Signature] = _BoundedCache(20_000)
         self.thresholds = config.merge
+        self._base_dir = config.base_dir  # where relative file sources are read from
 
     def refresh(self, sources: Sequence[SourceConfig], on_outcome: Callable[[SourceOutcome], None] | None = None,
                 pool: WorkerPool | None = None) -> CycleReport:
@@ -255,7 +256,7 @@ class Updater:
             headers=source.headers,
             **({"user_agent": source.user_agent} if source.user_agent else {}),
         )
-        return self.fetcher.fetch(state.url, caching=state.caching, options=options, base_dir=self.config.base_dir)
+        return self.fetcher.fetch(state.url, caching=state.caching, options=options, base_dir=self._base_dir)
 
     def _parse_call(self, source: SourceConfig, result: FetchResult, fetched_at: datetime) -> partial:
         """worker.parse_and_normalize of ``result``, ready to call here or in the pool."""
