@@ -688,6 +688,24 @@ def test_pages_render_to_the_same_bytes_twice():
     assert render_index([ZH_VIEW, EN_VIEW], SITE_ZH) == render_index([ZH_VIEW, EN_VIEW], SITE_ZH)
 
 
+def test_an_edited_template_is_used_without_a_restart(tmp_path, monkeypatch):
+    # The daemon keeps its templates loaded; an edit must still show on the
+    # next publish (within html.TEMPLATE_CHECK_INTERVAL, here at once).
+    import os
+
+    import feedhub.publish.html as html
+
+    page = tmp_path / "category.html"
+    page.write_text('{% extends "base.html" %}{% block main %}<p id="v">one</p>{% endblock %}', encoding="utf-8")
+    monkeypatch.setattr(html, "TEMPLATE_CHECK_INTERVAL", 0.0)
+    assert parse_html(render_category(ZH_VIEW, SITE_ZH, template_dir=tmp_path)).get_element_by_id("v").text == "one"
+
+    page.write_text('{% extends "base.html" %}{% block main %}<p id="v">two</p>{% endblock %}', encoding="utf-8")
+    later = page.stat().st_mtime + 5  # a clock that ticks between the two writes
+    os.utime(page, (later, later))
+    assert parse_html(render_category(ZH_VIEW, SITE_ZH, template_dir=tmp_path)).get_element_by_id("v").text == "two"
+
+
 def test_a_users_template_folder_comes_first(tmp_path):
     (tmp_path / "category.html").write_text(
         '{% extends "base.html" %}{% block main %}<p id="mine">{{ view.name }}</p>{% endblock %}', encoding="utf-8"

@@ -20,9 +20,9 @@ from lxml import etree
 from feedhub import PROJECT_URL
 from feedhub.publish.common import (
     EPOCH,
-    attribution_html,
     first_text,
     hex_references,
+    published_html,
     source_feed_id,
     story_author,
     story_link,
@@ -167,7 +167,7 @@ def _entry(story: Story, site: SiteInfo, archived: bool = False) -> FeedEntry:
     for tag in dict.fromkeys(xml_safe(t).strip() for t in story.tags):
         if tag:
             fe.category(term=tag)
-    fe.content(xml_safe(story.content + attribution_html(story, site.language)), type="html")
+    fe.content(published_html(story, site.language), type="html")
     fe.register_extension("feedhub", _EntryCompletion, atom=True, rss=False)
     fe.feedhub.complete(link, story.canonical.source, story.updated, archived)
     return fe

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from html import escape
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -41,6 +42,9 @@ def xml_safe(text: str) -> str:
     return _NOT_XML_CHAR.sub("", text)
 
 
+# Cached: each link is asked for by every format and page a story is
+# published in, five times or more in a cycle (bench/README.md).
+@lru_cache(maxsize=16384)
 def web_url(url: str | None) -> str | None:
     """``url`` if it is an absolute http(s) URL, else None.
 
@@ -231,6 +235,27 @@ def _credit(copy: StoryCopy, fallback_link: str | None = None) -> str:
     if link is None:
         return name
     return f'<a href="{escape(link, quote=True)}">{name}</a>'
+
+
+def published_html(story: Story, language: str) -> str:
+    """The story as every feed format carries it: its HTML, then the
+    attribution line, without characters XML forbids."""
+    # Atom, RSS and JSON Feed each ask for it: made once per story (a pass
+    # over the whole text, bench/README.md).
+    key = (id(story), language)
+    known = _PUBLISHED.get(key)
+    if known is not None and known[0] is story:
+        return known[1]
+    html = xml_safe(story.content + attribution_html(story, language))
+    if len(_PUBLISHED) >= _PUBLISHED_KEPT:
+        _PUBLISHED.clear()
+    # The story is kept with its text, so that its id is not reused meanwhile.
+    _PUBLISHED[key] = (story, html)
+    return html
+
+
+_PUBLISHED: dict[tuple[int, str], tuple[Story, str]] = {}
+_PUBLISHED_KEPT = 1024  # a category's stories, and more
 
 
 def attribution_html(story: Story, language: str) -> str:

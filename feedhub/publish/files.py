@@ -12,6 +12,7 @@ a web server derives from it) moves only when the content does.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -160,20 +161,21 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     tmp_name: str | None = None
     try:
         try:
-            fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            fd, tmp_name = _create_temporary(path)
         except FileNotFoundError:  # a new folder: made only then, not probed for every file
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        batch = _BATCH.get()
-        with os.fdopen(fd, "wb") as tmp:
-            os.fchmod(fd, mode)
-            tmp.write(data)
+            fd, tmp_name = _create_temporary(path)
+        try:
+            os.fchmod(fd, mode)  # exactly this mode, whatever the umask
+            _write_all(fd, data)
+            batch = _BATCH.get()
             if batch is not None:
                 batch.append((tmp_name, path))
                 tmp_name = None
                 return True
-            tmp.flush()
-            os.fsync(tmp.fileno())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp_name, path)
         tmp_name = None
         _fsync_dir(path.parent)
@@ -186,6 +188,28 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             except OSError:
                 pass
     return True
+
+
+# Temporary names: ".<name>.<pid>-<n>.tmp", unique within this machine's
+# running processes without tempfile's random names and retries (a cold
+# cycle makes ten thousand of them: bench/README.md).
+_TEMPORARY_NUMBERS = itertools.count()
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new, empty temporary file beside ``path``: (descriptor, name)."""
+    name = f"{path.parent}{os.sep}.{path.name}.{os.getpid()}-{next(_TEMPORARY_NUMBERS)}.tmp"
+    try:
+        return os.open(name, _CREATE_FLAGS, 0o600), name
+    except FileExistsError:  # left by a dead process that had our pid
+        return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -22,6 +22,7 @@ read: an unchanged category gives a byte-identical page.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -133,7 +134,7 @@ def _render(name: str, site: SiteInfo, template_dir: Path | None, formats: Seque
 
     env = _environment(str(template_dir) if template_dir else None)
     try:
-        template = env.get_template(name)
+        template = _template(env, name)
     except jinja2.TemplateError as error:
         raise PublishError(f"cannot load template {name}: {error}") from error
     text = template.render(
@@ -165,9 +166,29 @@ def _environment(template_dir: str | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        # Not on every page (two stat calls each, a tenth of a story page's
+        # cost): _template looks for edited templates once a second.
+        auto_reload=False,
     )
     env.filters["safe_html"] = lambda html: Markup(xml_safe(html))
     return env
+
+
+# How often a long-running process looks for edited templates (seconds).
+TEMPLATE_CHECK_INTERVAL = 1.0
+_last_check: dict[int, float] = {}  # id(environment) -> when its templates were last checked
+
+
+def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    """``env.get_template(name)``, reloaded (with every template it uses)
+    when one was edited: the daemon picks up a changed template within
+    TEMPLATE_CHECK_INTERVAL, without a restart."""
+    now = time.monotonic()
+    if now - _last_check.get(id(env), -TEMPLATE_CHECK_INTERVAL) >= TEMPLATE_CHECK_INTERVAL:
+        _last_check[id(env)] = now
+        if env.cache is not None and not all(t.is_up_to_date for t in env.cache.values()):
+            env.cache.clear()
+    return env.get_template(name)
 
 
 def _finalize(value: object) -> object:

@@ -13,7 +13,15 @@ from typing import Any
 from urllib.parse import urljoin
 
 from feedhub import PROJECT_URL
-from feedhub.publish.common import attribution_html, first_text, story_author, story_link, utc, web_url, xml_safe
+from feedhub.publish.common import (
+    first_text,
+    published_html,
+    story_author,
+    story_link,
+    utc,
+    web_url,
+    xml_safe,
+)
 from feedhub.types import CategoryView, SiteInfo, Story, StoryCopy
 
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -91,7 +99,7 @@ def _item(story: Story, site: SiteInfo) -> dict[str, Any]:
     item["title"] = first_text(story.title, story.canonical.title, story.link, story.id)
     # One of content_html/content_text is required; the same HTML as the
     # Atom content, the attribution line included.
-    item["content_html"] = story.content + attribution_html(story, site.language)
+    item["content_html"] = published_html(story, site.language)
     # RFC 3339 dates, in UTC like the other feeds.
     item["date_published"] = utc(story.published).isoformat()
     item["date_modified"] = utc(story.updated).isoformat()

@@ -21,9 +21,9 @@ from lxml import etree
 from feedhub import PROJECT_URL
 from feedhub.publish.common import (
     FEED_FORMATS,
-    attribution_html,
     first_text,
     hex_references,
+    published_html,
     story_author,
     story_link,
     utc,
@@ -103,7 +103,7 @@ def _item(story: Story, site: SiteInfo) -> FeedEntry:
             fe.category(term=tag)
     # The same HTML as Atom's content: the article, then the attribution line.
     # RSS 2.0 carries HTML in <description>, entity-encoded by the serialiser.
-    fe.description(xml_safe(story.content + attribution_html(story, site.language)))
+    fe.description(published_html(story, site.language))
     # <source url> names the channel the item came from; the url is required.
     source = story.canonical.source
     fe.source(url=xml_safe(source.feed_url), title=first_text(source.name, source.feed_title))
