@@ -231,11 +231,41 @@ class _Lane:
 # ---------------------------------------------------------------- HTTP exchange
 
 
+class _Headers:
+    """A response's header fields as received, looked up by name in any
+    case (RFC 9110 §5.1); values read as UTF-8, else Latin-1, as httpx
+    reads them. Lighter than httpx.Headers, which normalises every field of
+    every response while a 304 needs two or three (bench/warm_daemon.py)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
+        self.raw = raw
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The field's value; several fields of that name joined with ", "
+        (RFC 9110 §5.3)."""
+        key = name.encode("ascii")
+        values = [_header_text(value) for field, value in self.raw if field.lower() == key]
+        return ", ".join(values) if values else default
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        """(lower-case name, value) of every field, in order."""
+        return [(field.decode("latin-1").lower(), _header_text(value)) for field, value in self.raw]
+
+
+def _header_text(value: bytes) -> str:
+    try:
+        return value.decode("utf-8")  # ASCII, the usual case, is UTF-8 too
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
+
+
 @dataclass(frozen=True)
 class _Reply:
     status: int
     reason: str
-    headers: httpx.Headers
+    headers: _Headers
     body: bytes | None  # read for 2xx only
 
 
@@ -299,7 +329,7 @@ def _exchange(transport: _Transport, url: httpx.URL, headers: list[tuple[bytes, 
         response = transport.request(url, headers, timeouts)
         try:
             status = response.status
-            reply_headers = httpx.Headers(response.headers)
+            reply_headers = _Headers(response.headers)
             body = _read_body(response.stream, reply_headers, status, options) if 200 <= status < 300 else None
             if body is None and (status == 304 or reply_headers.get("content-length") == "0"):
                 # Nothing to read, but reading it is what lets httpcore see the
@@ -341,7 +371,7 @@ def _request_headers(options: FetchOptions, caching: CachingInfo, own_origin: bo
     return sent
 
 
-def _validator(headers: httpx.Headers, name: bytes) -> str | None:
+def _validator(headers: _Headers, name: bytes) -> str | None:
     """A validator kept as Latin-1 text, so that any octets the server sent
     (RFC 9110 §5.5 obs-text) go back unchanged."""
     for key, value in headers.raw:
@@ -387,7 +417,7 @@ def _status_message(reply: _Reply) -> str:
 # ---------------------------------------------------------------- body, decoding
 
 
-def _read_body(stream: Iterable[bytes], headers: httpx.Headers, status: int, options: FetchOptions) -> bytes:
+def _read_body(stream: Iterable[bytes], headers: _Headers, status: int, options: FetchOptions) -> bytes:
     limit = options.max_bytes
     codings = [c.strip().lower() for c in headers.get("content-encoding", "").split(",")]
     codings = [c for c in codings if c and c != "identity"]
