@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -44,7 +45,7 @@ def xml_safe(text: str) -> str:
 
 # Cached: each link is asked for by every format and page a story is
 # published in, five times or more in a cycle (bench/README.md).
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def web_url(url: str | None) -> str | None:
     """``url`` if it is an absolute http(s) URL, else None.
 
@@ -241,21 +242,22 @@ def published_html(story: Story, language: str) -> str:
     """The story as every feed format carries it: its HTML, then the
     attribution line, without characters XML forbids."""
     # Atom, RSS and JSON Feed each ask for it: made once per story (a pass
-    # over the whole text, bench/README.md).
+    # over the whole text, bench/README.md). Kept by the story's identity,
+    # with a weak reference that tells a story from a later one at the same
+    # address, so that no story is kept alive for it.
     key = (id(story), language)
     known = _PUBLISHED.get(key)
-    if known is not None and known[0] is story:
+    if known is not None and known[0]() is story:
         return known[1]
     html = xml_safe(story.content + attribution_html(story, language))
     if len(_PUBLISHED) >= _PUBLISHED_KEPT:
         _PUBLISHED.clear()
-    # The story is kept with its text, so that its id is not reused meanwhile.
-    _PUBLISHED[key] = (story, html)
+    _PUBLISHED[key] = (weakref.ref(story), html)
     return html
 
 
-_PUBLISHED: dict[tuple[int, str], tuple[Story, str]] = {}
-_PUBLISHED_KEPT = 1024  # a category's stories, and more
+_PUBLISHED: dict[tuple[int, str], tuple[weakref.ref[Story], str]] = {}
+_PUBLISHED_KEPT = 512  # a category's stories (entries_per_feed), and more
 
 
 def attribution_html(story: Story, language: str) -> str:
