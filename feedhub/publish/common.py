@@ -45,7 +45,7 @@ def xml_safe(text: str) -> str:
 
 # Cached: each link is asked for by every format and page a story is
 # published in, five times or more in a cycle (bench/README.md).
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def web_url(url: str | None) -> str | None:
     """``url`` if it is an absolute http(s) URL, else None.
 
@@ -257,7 +257,7 @@ def published_html(story: Story, language: str) -> str:
 
 
 _PUBLISHED: dict[tuple[int, str], tuple[weakref.ref[Story], str]] = {}
-_PUBLISHED_KEPT = 512  # a category's stories (entries_per_feed), and more
+_PUBLISHED_KEPT = 256  # a category's stories (entries_per_feed), and more
 
 
 def attribution_html(story: Story, language: str) -> str:
