@@ -30,6 +30,7 @@ request in proportion to its size (encode/httpx#3215).
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import ipaddress
@@ -80,7 +81,7 @@ KEPT_HEADERS = frozenset({"cache-control", "expires", "date", "age", "retry-afte
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})  # RFC 9110 §15.4.2, §15.4.9: update stored links
-_MAX_PER_CLIENT = 8  # connections per httpx client, see the module docstring
+_MAX_PER_POOL = 8  # connections per httpcore pool, see the module docstring
 _STEP = 64 * 1024  # most output bytes one decompression call may produce
 
 
@@ -109,7 +110,7 @@ class Fetcher:
             raise ValueError("max_connections and per_host must be at least 1")
         self._per_host = per_host
         self._host_slots: dict[str, threading.BoundedSemaphore] = {}
-        count = math.ceil(max_connections / _MAX_PER_CLIENT)
+        count = math.ceil(max_connections / _MAX_PER_POOL)
         sizes = [max_connections // count + (i < max_connections % count) for i in range(count)]
         ssl_context = httpx.create_ssl_context()  # certifi's CAs; built once, it is slow
         self._lanes = [_Lane(_Transport(size, ssl_context, public_only), size) for size in sizes]
@@ -149,7 +150,7 @@ class Fetcher:
         for lane in self._lanes:
             lane.transport.close()
         if self._executor is not None:
-            # Fetches still running fail fast on the closed clients.
+            # Fetches still running fail fast: their sockets are shut down.
             self._executor.shutdown(wait=False, cancel_futures=True)
 
     def fetch(self, url: str, *, caching: CachingInfo, options: FetchOptions, base_dir: Path) -> FetchResult:
@@ -231,6 +232,25 @@ class _Lane:
 # ---------------------------------------------------------------- HTTP exchange
 
 
+def _complete_headers(url: httpx.URL, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The request's header fields with what httpx.Client would add: Host
+    (RFC 9112 §3.2, with the port when it is not the default) and persistent
+    connections said out loud, unless the source's headers set them; and
+    Basic credentials from a URL's user:password (RFC 7617), which take the
+    place of any Authorization given."""
+    names = {name.lower() for name, _ in headers}
+    head = []
+    if b"host" not in names:
+        head.append((b"Host", url.netloc))
+    if b"connection" not in names:
+        head.append((b"Connection", b"keep-alive"))
+    if url.username or url.password:
+        credentials = base64.b64encode(f"{url.username}:{url.password}".encode("utf-8"))
+        headers = [(name, value) for name, value in headers if name.lower() != b"authorization"]
+        headers.append((b"Authorization", b"Basic " + credentials))
+    return head + headers
+
+
 class _Headers:
     """A response's header fields as received, looked up by name in any
     case (RFC 9110 §5.1); values read as UTF-8, else Latin-1, as httpx
@@ -245,7 +265,7 @@ class _Headers:
     def get(self, name: str, default: str | None = None) -> str | None:
         """The field's value; several fields of that name joined with ", "
         (RFC 9110 §5.3)."""
-        key = name.encode("ascii")
+        key = name.lower().encode("ascii")
         values = [_header_text(value) for field, value in self.raw if field.lower() == key]
         return ", ".join(values) if values else default
 
@@ -627,6 +647,15 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._inner.write(buffer, _time_left(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
+        # shutdown() before close(): a thread blocked reading this socket
+        # (a fetch in progress when the daemon is told to stop) wakes up at
+        # once, where a plain close() would leave it waiting for its deadline.
+        sock = self._inner.get_extra_info("socket")
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         self._inner.close()
 
     def start_tls(
@@ -722,9 +751,9 @@ class _Transport:
             raise FetchError("not fetched: feedhub is shutting down")
         if url.scheme not in ("http", "https"):
             raise httpcore.UnsupportedProtocol(f"unsupported scheme {url.scheme!r}")
-        # What httpx.Client would add: Host (RFC 9112 §3.2, with the port when
-        # it is not the default) and persistent connections, said out loud.
-        head = [(b"Host", url.netloc), (b"Connection", b"keep-alive"), *headers]
+        if not url.host:
+            raise httpx.InvalidURL("no host in the URL")
+        head = _complete_headers(url, headers)
         target = httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path)
         request = httpcore.Request(b"GET", target, headers=head, extensions={"timeout": timeouts})
         response = self._pool_for(url).handle_request(request)
@@ -732,6 +761,8 @@ class _Transport:
         return response
 
     def close(self) -> None:
+        # Closing the pools closes the connections in use too; their streams
+        # shut their sockets down, which wakes a fetch waiting on one.
         self._closed = True
         self._pool.close()
         for proxy in self._proxies.values():

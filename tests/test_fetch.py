@@ -486,6 +486,45 @@ def test_unsupported_scheme_and_bad_url(fetcher):
         fetch(fetcher, "ftp://example.invalid/feed.xml")
     with pytest.raises(FetchError, match="invalid URL"):
         fetch(fetcher, "http://[::1/feed")
+    for no_host in ("http:///feed", "https://", "http:feed"):
+        with pytest.raises(FetchError, match="invalid URL"):
+            fetch(fetcher, no_host)
+
+
+def test_credentials_in_the_url_are_sent_as_basic_auth(fetcher, http_server):
+    # RFC 7617; "%40" is "@" in the password. They replace any Authorization
+    # the config gives, as the URL is the more specific of the two.
+    url = http_server.route("/private", Reply(body=FEED)).replace("http://", "http://reader:p%40ss@")
+    assert fetch(fetcher, url, headers=(("Authorization", "Bearer other"),)).content == FEED
+    [seen] = http_server.requests_to("/private")
+    assert seen.headers["authorization"] == "Basic cmVhZGVyOnBAc3M="  # base64 of "reader:p@ss"
+
+
+def test_host_and_connection_from_the_config_replace_ours(fetcher, http_server):
+    # A virtual host reached by address, as curl -H "Host: ..." does.
+    url = http_server.route("/vhost", Reply(body=FEED))
+    assert fetch(fetcher, url, headers=(("Host", "news.example"), ("Connection", "close"))).content == FEED
+    [seen] = http_server.requests_to("/vhost")
+    assert seen.headers["host"] == "news.example"
+    assert seen.headers["connection"] == "close"
+
+
+def test_closing_the_fetcher_ends_a_fetch_waiting_on_a_silent_server(http_server):
+    # The daemon closes its fetcher on SIGTERM: a fetch stuck on a server
+    # that never answers must end then, not at its 20 s deadline.
+    url = http_server.route("/silent", Reply(body=FEED, delay=30))
+    fetcher = Fetcher(max_connections=2)
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(fetch, fetcher, url, timeout=20.0)
+        deadline = time.monotonic() + 5
+        while not http_server.requests_to("/silent") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)  # the request is sent; the fetch now waits for the status line
+        closed_at = time.monotonic()
+        fetcher.close()
+        with pytest.raises(FetchError):
+            waiting.result(timeout=10)
+        assert time.monotonic() - closed_at < 2
 
 
 # ---------------------------------------------------------------- files
