@@ -157,6 +157,8 @@ class Store:
         self._db = connection
         self._where = where
         self._lock_file = None
+        # source_states() as last read; None once this store writes one.
+        self._source_states: dict[str, SourceState] | None = None
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -239,11 +241,13 @@ class Store:
             yield
         except BaseException:
             self._db.execute("ROLLBACK")
+            self._source_states = None  # it may hold what was just undone
             raise
         else:
             try:
                 self._db.execute("COMMIT")
             except sqlite3.Error as e:
+                self._source_states = None
                 raise StorageError(f"cannot write the store {self._where}: {e}") from None
 
     # --- meta ------------------------------------------------------------
@@ -266,9 +270,14 @@ class Store:
     # --- sources ---------------------------------------------------------
 
     def source_states(self) -> dict[str, SourceState]:
-        rows = self._db.execute("SELECT * FROM sources").fetchall()
-        names = [d[0] for d in self._db.execute("SELECT * FROM sources LIMIT 0").description]
-        return {row[0]: _source_from_row(dict(zip(names, row))) for row in rows}
+        """Every source's state, by name. Kept from one call to the next
+        until this store writes a state: the daemon asks two or three times
+        a cycle, and no other process writes them (the store's lock)."""
+        if self._source_states is None:
+            rows = self._db.execute("SELECT * FROM sources").fetchall()
+            names = [d[0] for d in self._db.execute("SELECT * FROM sources LIMIT 0").description]
+            self._source_states = {row[0]: _source_from_row(dict(zip(names, row))) for row in rows}
+        return dict(self._source_states)
 
     def source_state(self, name: str) -> SourceState | None:
         cursor = self._db.execute("SELECT * FROM sources WHERE name = ?", (name,))
@@ -283,6 +292,7 @@ class Store:
     def save_source_states(self, states: Iterable[SourceState]) -> None:
         """Insert or update each source's state (one statement, many rows:
         a warm cycle writes every source's state, bench/warm_daemon.py)."""
+        self._source_states = None
         self._db.executemany(_SAVE_SOURCE_STATE, [(
             s.name, s.url, s.configured_url, s.caching.etag, s.caching.last_modified, s.caching.content_hash,
             s.feed_title, s.feed_link, s.feed_id, format_time(s.feed_updated), s.feed_self, format_time(s.last_fetch),

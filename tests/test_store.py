@@ -2,11 +2,13 @@
 and refused when newer than this feedhub."""
 
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
 from feedhub.errors import StorageError
 from feedhub.store import MIGRATIONS, SCHEMA_VERSION, Store
+from feedhub.types import SourceState
 
 
 def test_new_store_is_at_the_newest_version(tmp_path):
@@ -42,3 +44,25 @@ def test_a_store_from_a_newer_feedhub_is_refused(tmp_path):
     db.close()
     with pytest.raises(StorageError, match="newer than this feedhub's"):
         Store.open(f"sqlite:///{tmp_path / 'db'}")
+
+
+def test_source_states_are_read_again_after_a_write_or_a_rollback(tmp_path):
+    # source_states() is kept between calls (the daemon asks several times a
+    # cycle); what this store writes, or undoes, must show in the next call.
+    store = Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    first = SourceState(name="a", url="http://a.example/feed", configured_url="http://a.example/feed")
+    store.save_source_state(first)
+    assert store.source_states()["a"].failures == 0
+    store.source_states()["a"] = None  # a caller changing its copy changes nothing
+    assert store.source_states()["a"] == first
+
+    store.save_source_state(replace(first, failures=3))
+    assert store.source_states()["a"].failures == 3
+
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.save_source_state(replace(first, failures=9))
+            assert store.source_states()["a"].failures == 9
+            raise RuntimeError("undo")
+    assert store.source_states()["a"].failures == 3
+    store.close()
