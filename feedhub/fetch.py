@@ -245,7 +245,7 @@ def _complete_headers(url: httpx.URL, headers: list[tuple[bytes, bytes]]) -> lis
     if b"connection" not in names:
         head.append((b"Connection", b"keep-alive"))
     if url.username or url.password:
-        credentials = base64.b64encode(f"{url.username}:{url.password}".encode("utf-8"))
+        credentials = base64.b64encode(f"{url.username}:{url.password}".encode())
         headers = [(name, value) for name, value in headers if name.lower() != b"authorization"]
         headers.append((b"Authorization", b"Basic " + credentials))
     return head + headers

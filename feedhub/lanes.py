@@ -20,9 +20,9 @@ from __future__ import annotations
 import queue
 import threading
 from collections import deque
-from functools import lru_cache
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from feedhub.errors import FetchError

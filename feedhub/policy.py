@@ -13,8 +13,8 @@ import email.utils
 import hashlib
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 MAX_BACKOFF = timedelta(hours=12)
 MAX_HINT = timedelta(hours=24)  # the most a server's hint may delay a poll (configurable)

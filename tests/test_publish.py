@@ -693,7 +693,7 @@ def test_an_edited_template_is_used_without_a_restart(tmp_path, monkeypatch):
     # next publish (within html.TEMPLATE_CHECK_INTERVAL, here at once).
     import os
 
-    import feedhub.publish.html as html
+    from feedhub.publish import html
 
     page = tmp_path / "category.html"
     page.write_text('{% extends "base.html" %}{% block main %}<p id="v">one</p>{% endblock %}', encoding="utf-8")

@@ -59,10 +59,9 @@ def test_source_states_are_read_again_after_a_write_or_a_rollback(tmp_path):
     store.save_source_state(replace(first, failures=3))
     assert store.source_states()["a"].failures == 3
 
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            store.save_source_state(replace(first, failures=9))
-            assert store.source_states()["a"].failures == 9
-            raise RuntimeError("undo")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.save_source_state(replace(first, failures=9))
+        assert store.source_states()["a"].failures == 9
+        raise RuntimeError("undo")
     assert store.source_states()["a"].failures == 3
     store.close()
