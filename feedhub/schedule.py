@@ -101,6 +101,7 @@ class Daemon:
         return 0
 
     def _poll(self, store: Store, due: set[str]) -> None:
+        store.forget_cached_states()
         sources, _ = pollable(self.config, store)
         batch = [s for s in sources if s.name in due]
         updater = Updater(self.config, store, self.fetcher, stopping=lambda: self.stopping)
@@ -147,6 +148,7 @@ class Daemon:
             job.remove()
 
     def _reload(self, store: Store) -> None:
+        store.forget_cached_states()
         try:
             new = load_config(self.config.path)
         except ConfigError as e:

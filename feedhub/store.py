@@ -240,8 +240,11 @@ class Store:
         try:
             yield
         except BaseException:
-            self._db.execute("ROLLBACK")
-            self._source_states = None  # it may hold what was just undone
+            self._source_states = None  # it may hold what is undone here
+            # SQLite has already rolled back after some errors (a full disk,
+            # an interrupt); a second ROLLBACK would raise and hide the cause.
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
         else:
             try:
@@ -273,11 +276,17 @@ class Store:
         """Every source's state, by name. Kept from one call to the next
         until this store writes a state: the daemon asks two or three times
         a cycle, and no other process writes them (the store's lock)."""
-        if self._source_states is None:
+        if self._source_states is None:  # see forget_cached_states
             rows = self._db.execute("SELECT * FROM sources").fetchall()
             names = [d[0] for d in self._db.execute("SELECT * FROM sources LIMIT 0").description]
             self._source_states = {row[0]: _source_from_row(dict(zip(names, row))) for row in rows}
         return dict(self._source_states)
+
+    def forget_cached_states(self) -> None:
+        """Read the sources' states from the database on the next call: the
+        daemon does so at each poll and reload, so that a state changed
+        outside feedhub (a restored database) is seen then."""
+        self._source_states = None
 
     def source_state(self, name: str) -> SourceState | None:
         cursor = self._db.execute("SELECT * FROM sources WHERE name = ?", (name,))

@@ -314,7 +314,7 @@ class Updater:
         for url in (feed.url, result.url):
             if url and url.split(":", 1)[0].lower() in ("http", "https", "file"):
                 return url
-        return (self.config.base_dir / result.url).resolve().as_uri()
+        return (self._base_dir / result.url).resolve().as_uri()
 
     def _store_entries(self, source: SourceConfig, entries: list[Entry], now: datetime) -> tuple[int, int, set[str]]:
         stored = self.store.stored_entries(source.name, [e.entry_id for e in entries])

@@ -688,6 +688,23 @@ def test_pages_render_to_the_same_bytes_twice():
     assert render_index([ZH_VIEW, EN_VIEW], SITE_ZH) == render_index([ZH_VIEW, EN_VIEW], SITE_ZH)
 
 
+def test_a_storys_feed_html_is_not_kept_once_the_story_is_gone():
+    # published_html is made once per story for the three feed formats; a
+    # daemon must not keep the text of stories it no longer holds.
+    import gc
+
+    from feedhub.publish import common
+
+    story = replace(MERGED, id="urn:test:gone", content="<p>" + "x" * 100_000 + "</p>")
+    html = common.published_html(story, "zh-CN")
+    assert html.startswith("<p>xx") and "文章来源" in html
+    assert common.published_html(story, "zh-CN") is html  # made once
+    held = len(common._PUBLISHED)
+    del story, html
+    gc.collect()
+    assert len(common._PUBLISHED) == held - 1
+
+
 def test_an_edited_template_is_used_without_a_restart(tmp_path, monkeypatch):
     # The daemon keeps its templates loaded; an edit must still show on the
     # next publish (within html.TEMPLATE_CHECK_INTERVAL, here at once).

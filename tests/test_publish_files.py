@@ -93,3 +93,11 @@ def test_unwritable_path_is_a_publish_error(tmp_path):
 
     with pytest.raises(PublishError, match=r"cannot write .*markets/atom\.xml: "):
         write_if_changed(tmp_path / "markets" / "atom.xml", b"<feed/>")
+
+
+def test_a_filesystem_that_takes_no_bytes_is_a_publish_error(tmp_path, monkeypatch):
+    # os.write returning 0 would otherwise loop for ever.
+    monkeypatch.setattr(os, "write", lambda fd, data: 0)
+    with pytest.raises(PublishError, match="cannot write"):
+        write_if_changed(tmp_path / "atom.xml", b"<feed/>")
+    assert list(tmp_path.iterdir()) == []  # no temporary file left behind

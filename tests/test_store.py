@@ -65,3 +65,30 @@ def test_source_states_are_read_again_after_a_write_or_a_rollback(tmp_path):
         raise RuntimeError("undo")
     assert store.source_states()["a"].failures == 3
     store.close()
+
+
+def test_a_state_changed_outside_is_read_once_the_cache_is_forgotten(tmp_path):
+    # The daemon forgets its cached states at each poll and reload.
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    store = Store.open(url)
+    state = SourceState(name="a", url="http://a.example/feed", configured_url="http://a.example/feed",
+                        disabled_reason="410 Gone")
+    store.save_source_state(state)
+    assert store.source_states()["a"].disabled_reason == "410 Gone"
+    other = Store.open(url)  # e.g. a restored database
+    other.save_source_state(replace(state, disabled_reason=None))
+    other.close()
+    store.forget_cached_states()
+    assert store.source_states()["a"].disabled_reason is None
+    store.close()
+
+
+def test_an_error_after_sqlite_rolled_back_by_itself_is_not_hidden(tmp_path):
+    # After some errors (a full disk, an interrupt) SQLite has already rolled
+    # back; the transaction must still raise the error itself, not "cannot
+    # rollback - no transaction is active".
+    store = Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with pytest.raises(RuntimeError, match="the cause"), store.transaction():
+        store._db.execute("ROLLBACK")  # what SQLite does by itself on those errors
+        raise RuntimeError("the cause")
+    store.close()

@@ -252,12 +252,17 @@ def published_html(story: Story, language: str) -> str:
     html = xml_safe(story.content + attribution_html(story, language))
     if len(_PUBLISHED) >= _PUBLISHED_KEPT:
         _PUBLISHED.clear()
-    _PUBLISHED[key] = (weakref.ref(story), html)
+
+    def forget(ref: weakref.ref[Story]) -> None:  # the story is gone: so is its text
+        if _PUBLISHED.get(key, (None,))[0] is ref:
+            _PUBLISHED.pop(key, None)
+
+    _PUBLISHED[key] = (weakref.ref(story, forget), html)
     return html
 
 
 _PUBLISHED: dict[tuple[int, str], tuple[weakref.ref[Story], str]] = {}
-_PUBLISHED_KEPT = 256  # a category's stories (entries_per_feed), and more
+_PUBLISHED_KEPT = 1024  # the stories of the largest views, and more
 
 
 def attribution_html(story: Story, language: str) -> str:

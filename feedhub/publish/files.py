@@ -12,6 +12,7 @@ a web server derives from it) moves only when the content does.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import tempfile
@@ -23,7 +24,7 @@ from pathlib import Path
 from feedhub.errors import PublishError
 
 # Mode of a new output file: world-readable, since a web server serves it.
-# (mkstemp creates 0600; an existing file keeps whatever mode it had.)
+# (set with fchmod, whatever the umask; an existing file keeps its mode.)
 _NEW_FILE_MODE = 0o644
 
 # Inside batched_writes(): the temporary files written so far and their targets.
@@ -116,7 +117,8 @@ def adopt(pending: list[tuple[str, Path]]) -> None:
 
 def remove_temporary_files(folders: Iterable[Path]) -> None:
     """Delete the temporary files write_if_changed leaves in ``folders``
-    (".<name>.<random>.tmp") that nobody will commit: those of a process of
+    (".<name>.<pid>-<n>.tmp", or mkstemp's ".<name>.<random>.tmp") that
+    nobody will commit: those of a process of
     the publishing pool that died, of a job the pool ran twice, of a publish
     killed before its commit. Only one feedhub publishes to an output folder
     (the store's lock), so after a commit every such file is garbage."""
@@ -209,7 +211,10 @@ def _create_temporary(path: Path) -> tuple[int, str]:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        written = os.write(fd, view)
+        if written == 0:  # a filesystem that takes nothing would loop for ever
+            raise OSError(errno.EIO, "nothing could be written")
+        view = view[written:]
 
 
 def _fsync_dir(directory: Path) -> None:

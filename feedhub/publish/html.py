@@ -23,6 +23,7 @@ read: an unchanged category gives a byte-identical page.
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -176,7 +177,8 @@ def _environment(template_dir: str | None) -> jinja2.Environment:
 
 # How often a long-running process looks for edited templates (seconds).
 TEMPLATE_CHECK_INTERVAL = 1.0
-_last_check: dict[int, float] = {}  # id(environment) -> when its templates were last checked
+# Environment -> when its templates were last checked.
+_last_check: weakref.WeakKeyDictionary[jinja2.Environment, float] = weakref.WeakKeyDictionary()
 
 
 def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
@@ -184,8 +186,8 @@ def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
     when one was edited: the daemon picks up a changed template within
     TEMPLATE_CHECK_INTERVAL, without a restart."""
     now = time.monotonic()
-    if now - _last_check.get(id(env), -TEMPLATE_CHECK_INTERVAL) >= TEMPLATE_CHECK_INTERVAL:
-        _last_check[id(env)] = now
+    if now - _last_check.get(env, -TEMPLATE_CHECK_INTERVAL) >= TEMPLATE_CHECK_INTERVAL:
+        _last_check[env] = now
         if env.cache is not None and not all(t.is_up_to_date for t in env.cache.values()):
             env.cache.clear()
     return env.get_template(name)
