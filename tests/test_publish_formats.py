@@ -393,6 +393,20 @@ def test_json_drops_control_characters_and_lone_surrogates():
     assert not re.search(r"\\u00[01][0-9a-f]", data.decode("utf-8"))  # no escaped control characters
 
 
+def test_json_cleans_ids_and_source_names_too():
+    # Every string of an item is cleaned where the item is built.
+    source = replace(SINA, name="新浪\x07财经\udc80", feed_url="https://finance.example.com/feed\x0b.atom")
+    story = replace(TAGGED, id="tag:example.com,2022:\x01x\ud801", canonical=replace(TAGGED.canonical, source=source))
+    view = replace(ZH_VIEW, stories=(story,))
+    data = render_json_feed(view, SITE_ZH, feed_url=ZH_BASE + "feed.json", generator_version="1")
+    [item] = json.loads(data)["items"]
+
+    assert item["id"] == "tag:example.com,2022:x"
+    assert item["_feedhub"]["sources"][0]["name"] == "新浪财经"
+    assert item["_feedhub"]["sources"][0]["feed_url"] == "https://finance.example.com/feed.atom"
+    assert not re.search(r"\\u00[01][0-9a-f]|\\ud[89a-f]", data.decode("utf-8"))
+
+
 @ALL_JSON
 def test_json_renders_to_the_same_bytes(render):
     data = render()

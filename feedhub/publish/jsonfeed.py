@@ -56,7 +56,9 @@ def render_json_feed(view: CategoryView, site: SiteInfo, *, feed_url: str, gener
     # Python's json refuses nothing, but a lone surrogate cannot be encoded
     # as UTF-8, and control characters in a title help no reader: the same
     # cleaning as the XML feeds, applied to every string in the document.
-    return _dumps(_clean(doc)).encode("utf-8")
+    # The items are made of cleaned strings already (_item, _source): walking
+    # ten thousand of them again was a third of the JSON Feed's cost.
+    return _dumps({key: value if key == "items" else _clean(value) for key, value in doc.items()}).encode("utf-8")
 
 
 def _dumps(doc: dict[str, Any]) -> str:
@@ -92,7 +94,9 @@ def _items(view: CategoryView, site: SiteInfo) -> list[dict[str, Any]]:
 
 
 def _item(story: Story, site: SiteInfo) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": story.id}  # required, and a string since 1.1
+    # Every string here is XML-safe: cleaned here, or by the helpers of
+    # common.py (first_text, web_url, published_html, story_author).
+    item: dict[str, Any] = {"id": xml_safe(story.id)}  # required, and a string since 1.1
     link = story_link(story)
     if link:
         item["url"] = link
@@ -117,11 +121,11 @@ def _item(story: Story, site: SiteInfo) -> dict[str, Any]:
 def _source(copy: StoryCopy) -> dict[str, str]:
     """One outlet: its name, its copy of the article, its feed, its site."""
     source = copy.source
-    entry: dict[str, str] = {"name": source.name}
+    entry: dict[str, str] = {"name": xml_safe(source.name)}
     url = web_url(copy.link)
     if url:
         entry["url"] = url
-    entry["feed_url"] = source.feed_url
+    entry["feed_url"] = xml_safe(source.feed_url)
     home = web_url(source.site_link)
     if home:
         entry["home_page_url"] = home
