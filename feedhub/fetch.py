@@ -232,6 +232,17 @@ class _Lane:
 # ---------------------------------------------------------------- HTTP exchange
 
 
+def _proxy(proxy_url: str, ssl_context: ssl.SSLContext, size: int, backend: httpcore.NetworkBackend) -> httpcore.HTTPProxy:
+    """A proxy from the environment; a user:password in its URL
+    (http://user:secret@proxy:3128) is sent as Proxy-Authorization (Basic)."""
+    url = httpx.URL(proxy_url)
+    auth = (url.username, url.password) if url.username or url.password else None
+    return httpcore.HTTPProxy(
+        proxy_url=str(url.copy_with(username=None, password=None)) if auth else proxy_url, proxy_auth=auth,
+        ssl_context=ssl_context, max_connections=size, max_keepalive_connections=size, keepalive_expiry=5.0,
+        network_backend=backend)
+
+
 def _complete_headers(url: httpx.URL, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """The request's header fields with what httpx.Client would add: Host
     (RFC 9112 §3.2, with the port when it is not the default) and persistent
@@ -734,9 +745,7 @@ class _Transport:
         if not public_only:
             for scheme, proxy_url in urllib.request.getproxies().items():
                 if scheme in ("http", "https") and proxy_url.startswith(("http://", "https://")):
-                    self._proxies[scheme] = httpcore.HTTPProxy(
-                        proxy_url=proxy_url, ssl_context=ssl_context, max_connections=size,
-                        max_keepalive_connections=size, keepalive_expiry=5.0, network_backend=backend)
+                    self._proxies[scheme] = _proxy(proxy_url, ssl_context, size, backend)
 
     def _pool_for(self, url: httpx.URL) -> httpcore.ConnectionPool:
         proxy = self._proxies.get(url.scheme)

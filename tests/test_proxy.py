@@ -33,6 +33,20 @@ def test_http_proxy_from_the_environment(http_server, monkeypatch):
     assert request.path == "http://news.example.org/feed.xml"
 
 
+def test_proxy_credentials_from_the_environment_are_sent(http_server, monkeypatch):
+    # HTTP_PROXY=http://user:secret@proxy:port, as curl and urllib read it.
+    http_server.route("/feed.xml", Reply(body=b"<rss>via proxy</rss>"))
+    monkeypatch.setenv("HTTP_PROXY", http_server.origin.replace("http://", "http://reader:p%40ss@"))
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.delenv("http_proxy", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with Fetcher() as fetcher:
+        assert fetch(fetcher, "http://news.example.org/feed.xml").content == b"<rss>via proxy</rss>"
+    [request] = http_server.requests
+    assert request.path == "http://news.example.org/feed.xml"
+    assert request.headers["proxy-authorization"] == "Basic cmVhZGVyOnBAc3M="  # "reader:p@ss"
+
+
 def test_no_proxy_hosts_go_direct(http_server, monkeypatch):
     http_server.route("/feed.xml", Reply(body=b"<rss>direct</rss>"))
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
