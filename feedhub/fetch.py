@@ -235,10 +235,13 @@ class _Lane:
 def _proxy(proxy_url: str, ssl_context: ssl.SSLContext, size: int, backend: httpcore.NetworkBackend) -> httpcore.HTTPProxy:
     """A proxy from the environment; a user:password in its URL
     (http://user:secret@proxy:3128) is sent as Proxy-Authorization (Basic)."""
+    auth = None
     url = httpx.URL(proxy_url)
-    auth = (url.username, url.password) if url.username or url.password else None
+    if url.username or url.password:
+        auth = (url.username, url.password)
+        proxy_url = str(url.copy_with(username=None, password=None))
     return httpcore.HTTPProxy(
-        proxy_url=str(url.copy_with(username=None, password=None)) if auth else proxy_url, proxy_auth=auth,
+        proxy_url=proxy_url, proxy_auth=auth,
         ssl_context=ssl_context, max_connections=size, max_keepalive_connections=size, keepalive_expiry=5.0,
         network_backend=backend)
 
@@ -745,7 +748,11 @@ class _Transport:
         if not public_only:
             for scheme, proxy_url in urllib.request.getproxies().items():
                 if scheme in ("http", "https") and proxy_url.startswith(("http://", "https://")):
-                    self._proxies[scheme] = _proxy(proxy_url, ssl_context, size, backend)
+                    try:
+                        self._proxies[scheme] = _proxy(proxy_url, ssl_context, size, backend)
+                    except (ValueError, httpx.InvalidURL, httpcore.UnsupportedProtocol) as exc:
+                        raise FetchError(f"the proxy {scheme.upper()}_PROXY={proxy_url} is not a usable URL "
+                                         f"({_one_line(exc)}): correct or unset it") from exc
 
     def _pool_for(self, url: httpx.URL) -> httpcore.ConnectionPool:
         proxy = self._proxies.get(url.scheme)

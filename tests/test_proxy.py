@@ -68,3 +68,11 @@ def test_the_ssrf_guard_does_not_use_proxies(http_server, monkeypatch):
         with pytest.raises(FetchError, match="non-public address"):
             fetch(fetcher, "http://localhost/feed.xml")
     assert http_server.requests == []
+
+
+@pytest.mark.parametrize("proxy", ["http://[bad", "http://proxy.example:notaport"])
+def test_an_unusable_proxy_url_is_one_clear_error(monkeypatch, proxy):
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.delenv("http_proxy", raising=False)
+    with pytest.raises(FetchError, match=r"HTTP_PROXY=.* is not a usable URL .*correct or unset it"):
+        Fetcher()
