@@ -274,8 +274,9 @@ class Store:
 
     def source_states(self) -> dict[str, SourceState]:
         """Every source's state, by name. Kept from one call to the next
-        until this store writes a state: the daemon asks two or three times
-        a cycle, and no other process writes them (the store's lock)."""
+        until this store writes a state, a transaction is undone, or
+        forget_cached_states is called: the daemon asks two or three times a
+        poll, and no other process writes them (the store's lock)."""
         if self._source_states is None:  # see forget_cached_states
             rows = self._db.execute("SELECT * FROM sources").fetchall()
             names = [d[0] for d in self._db.execute("SELECT * FROM sources LIMIT 0").description]
