@@ -9,6 +9,7 @@ config's validators (bench/README.md: tens of MB less per worker).
 
 from __future__ import annotations
 
+import collections
 import functools
 import logging
 import multiprocessing
@@ -81,7 +82,7 @@ class WorkerPool(Executor):
             try:
                 future = self._started().submit(fn, *args, **kwargs)
             except BrokenExecutor:
-                self._replace("a worker process died")
+                self._replace("a worker process died", jobs_died=True)
                 continue
             except OSError as error:
                 # The pool could not start a worker: too many open files, or
@@ -106,8 +107,12 @@ class WorkerPool(Executor):
             self._proven = self._ever_proven = True
             self._failed_starts = 0
 
-    def _replace(self, why: str) -> None:
-        if not self._proven:
+    def _replace(self, why: str, *, jobs_died: bool = False) -> None:
+        # A pool that died under its jobs after some pool has run one (its
+        # workers can start) lost them to a job, not to a broken install:
+        # that never makes jobs run in this process, where such a job would
+        # take the whole cycle down (see CrashIsolation).
+        if not self._proven and not (jobs_died and self._ever_proven):
             self._failed_starts += 1
         log.warning("%s; %s", why, "working in this process instead" if self.inline else "starting new ones")
         self._broken = True
@@ -115,13 +120,28 @@ class WorkerPool(Executor):
 
     def _started(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            # forkserver: the fetch threads are running, and fork() with
-            # threads alive can copy a held lock into the child.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["feedhub.worker", "feedhub.publish.site"])
-            self._executor = ProcessPoolExecutor(max_workers=multiprocessing.cpu_count() or 1, mp_context=context,
-                                                 initializer=lower_priority)
+            self._executor = self._new_executor()
+            if self._failed_starts and not self._ever_proven:
+                self._probe()
         return self._executor
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        # forkserver: the fetch threads are running, and fork() with threads
+        # alive can copy a held lock into the child.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["feedhub.worker", "feedhub.publish.site"])
+        return ProcessPoolExecutor(max_workers=multiprocessing.cpu_count() or 1, mp_context=context,
+                                   initializer=lower_priority)
+
+    def _probe(self) -> None:
+        """After a pool broke before finishing any job: can this one's workers
+        run a job that does nothing? Yes: the jobs broke it, never a reason
+        to run them in this process (see _replace). No: BrokenExecutor, one
+        more failed start."""
+        assert self._executor is not None
+        self._executor.submit(int).result()
+        self._proven = self._ever_proven = True
+        self._failed_starts = 0
 
     def close(self) -> None:
         executor, self._executor = self._executor, None
@@ -155,6 +175,73 @@ class WorkerPool(Executor):
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> None:
         self.close()
+
+
+class CrashIsolation:
+    """When to submit which job to a WorkerPool, so that a job that kills its
+    worker costs only itself.
+
+    A worker that dies (a crash in a C extension on hostile input, the
+    kernel's OOM killer) breaks the pool, and every job in it is lost, not
+    only the one that killed it. Each lost job runs again *alone*, nothing
+    else in the pool: a job lost while alone is the cause, and is given up
+    (once a pool has ever finished a job; before that, the workers may not
+    start at all, see WorkerPool.worth_retrying). Jobs submitted meanwhile
+    wait for the lost ones. Before, every lost job was retried at once,
+    together: the cause killed the retries of the others, which were then
+    given up with it.
+
+    Jobs are named by keys; ``start(key)`` submits one to the pool. Not
+    thread-safe: one thread submits and reports outcomes.
+    """
+
+    def __init__(self, pool: WorkerPool, start: Callable[[Any], None]) -> None:
+        self._pool = pool
+        self._start = start
+        self._running = 0
+        self._alone: Any = None  # the lost job running alone, if any
+        self._lost: collections.deque[Any] = collections.deque()  # lost jobs waiting to run alone
+        self._waiting: collections.deque[Any] = collections.deque()  # new jobs waiting for those
+        self._losses: dict[Any, int] = {}
+
+    def submit(self, key: Any) -> None:
+        if self._alone is not None or self._lost:
+            self._waiting.append(key)
+        else:
+            self._run(key)
+
+    def finished(self, key: Any, lost: bool) -> bool:
+        """Note that job ``key`` ended, ``lost`` with a dead worker or not.
+        Returns whether that outcome is final; if not, the job will run again."""
+        self._running -= 1
+        was_alone = self._alone is not None and self._alone == key
+        if was_alone:
+            self._alone = None
+        final = True
+        if lost:
+            losses = self._losses[key] = self._losses.get(key, 0) + 1
+            if not was_alone or self._pool.worth_retrying(losses):
+                self._lost.append(key)
+                final = False
+        if final:
+            self._losses.pop(key, None)
+        self._next()
+        return final
+
+    def _next(self) -> None:
+        if self._alone is not None:
+            return
+        if self._lost:
+            if self._running == 0:  # the others in the pool have ended (all lost, if it broke)
+                self._alone = self._lost.popleft()
+                self._run(self._alone)
+            return
+        while self._waiting:
+            self._run(self._waiting.popleft())
+
+    def _run(self, key: Any) -> None:
+        self._running += 1
+        self._start(key)
 
 
 def _run_here(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:

@@ -33,7 +33,7 @@ from feedhub.rules import categories_for
 from feedhub.store import Store
 from feedhub.types import Entry, FeedData, FetchResult, SourceState
 from feedhub.memory import release_free_memory
-from feedhub.pool import WorkerPool
+from feedhub.pool import CrashIsolation, WorkerPool
 
 # The parsing stack (feedparser, nh3) and dedupe are imported where first
 # needed, inside the functions below: a warm cycle, every source answering
@@ -185,26 +185,24 @@ class Updater:
             fetches.start(self.fetcher.executor())
             unfinished = len(sources)  # sources whose fetch (and parse) has not reported yet
             fetched: dict[int, tuple[FetchResult, datetime]] = {}
-            retried: dict[int, int] = {}  # parses lost with a dead worker, by source
 
-            def parse(i: int, result: FetchResult, fetched_at: datetime) -> None:
+            def parse(i: int) -> None:
                 # The pool starts on the first document to parse: a cycle
                 # where every source answers 304 never pays for it.
-                call = self._parse_call(sources[i], result, fetched_at)
+                call = self._parse_call(sources[i], *fetched[i])
                 future = workers.submit(call.func, *call.args)
                 future.add_done_callback(lambda f: completed.put(("parse", i, f, None)))
+
+            # A document whose parse a dead worker took along is parsed
+            # again alone; one that kills its worker alone is given up.
+            parses = CrashIsolation(workers, parse)
 
             while unfinished:
                 stage, i, value, error = completed.get()
                 source, state = sources[i], states[sources[i].name]
                 if stage == "parse":
-                    if isinstance(value.exception(), BrokenExecutor):
-                        # A worker died and took every pending document with
-                        # it: the pool says whether to parse it once more.
-                        retried[i] = retried.get(i, 0) + 1
-                        if workers.worth_retrying(retried[i]):
-                            parse(i, *fetched[i])
-                            continue
+                    if not parses.finished(i, lost=isinstance(value.exception(), BrokenExecutor)):
+                        continue  # lost with a dead worker: it will be parsed again
                     unfinished -= 1
                     fetches.release()
                     result, fetched_at = fetched.pop(i)
@@ -235,7 +233,7 @@ class Updater:
                                      self._parse_call(source, result, fetched_at)))
                 else:
                     fetched[i] = (result, fetched_at)
-                    parse(i, result, fetched_at)
+                    parses.submit(i)
             self._flush_states()
             if report.aborted:
                 log.warning("%d source%s not polled: feedhub is shutting down", report.aborted,
@@ -272,7 +270,8 @@ class Updater:
         except ParseError as e:
             return self._record_failure(source, state, e, fetched_at, status=result.status)
         except BrokenExecutor:
-            error = ParseError("not parsed: the parsing process died twice (out of memory?); tried again next poll")
+            error = ParseError("not parsed: the parsing process died on this document alone (out of memory? a crash?); "
+                               "tried again next poll")
             return self._record_failure(source, state, error, fetched_at, status=result.status)
         except Exception as e:  # a parser bug must not stop the batch; say what it was
             log.exception("%s: unexpected error while parsing", source.name)

@@ -4,16 +4,18 @@ that moment at most, never the rest of the cycle."""
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
+import time
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 
 import pytest
 
 from feedhub.config import load_config
 from feedhub.fetch import Fetcher
-from feedhub.pool import MAX_RESTARTS, WorkerPool
+from feedhub.pool import MAX_RESTARTS, CrashIsolation, WorkerPool
 from feedhub.store import Store
 from feedhub.update import PARSE_POOL_THRESHOLD, Updater
 
@@ -62,36 +64,46 @@ def test_a_refresh_survives_a_worker_killed_under_it(tmp_path):
 
 
 def _dies_in_a_worker(parent: int) -> str:
-    """A job no worker survives (as when workers cannot even start)."""
+    """A job no worker survives (a document that crashes a C extension)."""
     if os.getpid() != parent:
         os._exit(1)
     return "done here"
 
 
-def test_workers_that_keep_dying_give_way_to_working_in_this_process():
-    with WorkerPool() as pool:
-        outcomes = []
-        for _ in range(MAX_RESTARTS + 3):
-            try:
-                outcomes.append(pool.get().submit(_dies_in_a_worker, os.getpid()).result(timeout=60))
-            except BrokenExecutor:
-                outcomes.append("lost")
-            if outcomes[-1] == "done here":
-                break
-        # Each pool loses its job; after MAX_RESTARTS new pools the job runs here.
-        assert outcomes[-1] == "done here" and len(outcomes) <= MAX_RESTARTS + 1
-        assert not pool.started
-        assert pool.get().submit(_dies_in_a_worker, os.getpid()).result(timeout=5) == "done here"
-
-
 class _WorkersCannotStart(WorkerPool):
     """A pool whose every worker exits as it starts (a broken install, say)."""
 
-    def _started(self):
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("forkserver"),
-                                                 initializer=os._exit, initargs=(3,))
-        return self._executor
+    def _new_executor(self):
+        return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("forkserver"),
+                                   initializer=os._exit, initargs=(3,))
+
+
+def test_workers_that_cannot_start_give_way_to_working_in_this_process():
+    with _WorkersCannotStart() as pool:
+        outcomes = []
+        for _ in range(MAX_RESTARTS + 3):
+            try:
+                outcomes.append(pool.get().submit(abs, -4).result(timeout=60))
+            except BrokenExecutor:
+                outcomes.append("lost")
+            if outcomes[-1] == 4:
+                break
+        # The first pool loses its job, the next ones cannot run even a
+        # probe; after MAX_RESTARTS broken pools the job runs here.
+        assert outcomes == ["lost", 4]
+        assert pool.inline and not pool.started
+        assert pool.get().submit(_dies_in_a_worker, os.getpid()).result(timeout=5) == "done here"
+
+
+def test_a_job_that_kills_every_worker_never_runs_in_this_process():
+    # It would kill this process too: the pool's workers can start (a probe
+    # says so after the first loss), so the job is lost each time instead.
+    with WorkerPool() as pool:
+        for _ in range(MAX_RESTARTS + 2):
+            with pytest.raises(BrokenExecutor):
+                pool.get().submit(_dies_in_a_worker, os.getpid()).result(timeout=60)
+        assert not pool.inline
+        assert pool.get().submit(abs, -5).result(timeout=60) == 5
 
 
 def test_a_refresh_whose_workers_cannot_start_parses_everything_here(tmp_path):
@@ -105,3 +117,82 @@ def test_a_refresh_whose_workers_cannot_start_parses_everything_here(tmp_path):
         assert report.new_entries == count
     finally:
         store.close()
+
+
+def _dies_on_marked(parent: int, content: bytes, *rest):
+    """worker.parse_and_normalize, except that a document saying "kill-the-worker"
+    kills the worker parsing it (as a crash in a C extension would)."""
+    from feedhub.worker import parse_and_normalize
+
+    if os.getpid() != parent:
+        if b"kill-the-worker" in content:
+            os._exit(1)
+        time.sleep(0.05)  # the others are still in the pool when it dies
+    return parse_and_normalize(content, *rest)
+
+
+class _KillerUpdater(Updater):
+    def _parse_call(self, source, result, fetched_at):
+        call = super()._parse_call(source, result, fetched_at)
+        return functools.partial(_dies_on_marked, os.getpid(), *call.args)
+
+
+def test_a_document_that_kills_its_worker_fails_alone(tmp_path):
+    count = PARSE_POOL_THRESHOLD + 8
+    config, store = _file_sources(tmp_path, count)
+    killer = "S0"
+    (tmp_path / "0.xml").write_text(RSS.format(n="0 kill-the-worker"), encoding="utf-8")
+    try:
+        with Fetcher() as fetcher, WorkerPool() as pool:
+            report = _KillerUpdater(config, store, fetcher).refresh(config.sources, pool=pool)
+        failed = {o.source: o.error for o in report.outcomes if o.error}
+        # Every document in the pool was lost with the worker, more than once:
+        # all but the one that killed it are parsed and stored all the same.
+        assert list(failed) == [killer]
+        assert "parsing process died on this document alone" in failed[killer]
+        assert report.new_entries == count - 1
+        assert store.source_states()[killer].last_error == failed[killer]
+        assert store.source_states()["S4"].last_error is None
+    finally:
+        store.close()
+
+
+class _Proven:
+    """The part of WorkerPool that CrashIsolation asks: a pool whose workers
+    have run jobs, so a lost job gets one more try."""
+
+    def worth_retrying(self, attempts):
+        return attempts == 1
+
+
+def test_jobs_lost_with_a_worker_run_again_one_at_a_time():
+    started = []
+    jobs = CrashIsolation(_Proven(), started.append)
+    for key in "abc":
+        jobs.submit(key)
+    assert started == ["a", "b", "c"]
+    # The pool breaks: all three are lost; a job submitted meanwhile waits.
+    assert jobs.finished("b", lost=True) is False
+    jobs.submit("d")
+    assert jobs.finished("a", lost=True) is False
+    assert started == ["a", "b", "c"], "nothing runs while c is still in the pool"
+    assert jobs.finished("c", lost=True) is False
+    assert started[3:] == ["b"], "then the lost ones, alone, in the order they were lost"
+    assert jobs.finished("b", lost=True) is True, "lost while alone: b is the cause"
+    assert started[4:] == ["a"]
+    assert jobs.finished("a", lost=False) is True
+    assert started[5:] == ["c"]
+    assert jobs.finished("c", lost=False) is True
+    assert started[6:] == ["d"], "new work resumes once the lost jobs are done"
+    jobs.submit("e")
+    assert started[7:] == ["e"], "and runs side by side again"
+    assert jobs.finished("d", lost=False) and jobs.finished("e", lost=False)
+
+
+def test_a_job_lost_alone_the_first_time_gets_one_more_try():
+    started = []
+    jobs = CrashIsolation(_Proven(), started.append)
+    jobs.submit("a")
+    assert jobs.finished("a", lost=True) is False  # not yet known alone: run again
+    assert jobs.finished("a", lost=True) is True
+    assert started == ["a", "a"]
