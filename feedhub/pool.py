@@ -25,6 +25,9 @@ T = TypeVar("T")
 # Pools in a row that break before finishing a single job, before a
 # WorkerPool runs its jobs in the calling process instead.
 MAX_RESTARTS = 3
+# Seconds a probe (WorkerPool._probe) may take before its pool counts as
+# unable to start.
+PROBE_TIMEOUT = 60.0
 
 
 def lower_priority() -> None:
@@ -43,11 +46,12 @@ class WorkerPool(Executor):
     A pool whose worker died (the kernel's OOM killer, a crash in a C
     extension on hostile input) is broken for good: every later submit
     raises. Here it is replaced by a new one on the next submit, so that one
-    lost worker costs the documents it was parsing (parsed once more, see
-    update.py), not the rest of the cycle. Pools whose workers cannot even
-    start (MAX_RESTARTS in a row break before finishing any job: a broken
-    install, a main module they cannot import) give way to running the jobs
-    in this process (``inline``): slower, but the cycle ends."""
+    lost worker costs at most the document that killed it, not the rest of
+    the cycle (the others are parsed again: see CrashIsolation). Pools whose
+    workers cannot even start (MAX_RESTARTS in a row break before finishing
+    any job, a no-op probe included: a broken install, a main module they
+    cannot import) give way to running the jobs in this process
+    (``inline``): slower, but the cycle ends."""
 
     def __init__(self) -> None:
         self._executor: ProcessPoolExecutor | None = None
@@ -139,7 +143,9 @@ class WorkerPool(Executor):
         to run them in this process (see _replace). No: BrokenExecutor, one
         more failed start."""
         assert self._executor is not None
-        self._executor.submit(int).result()
+        # A worker that cannot run it in a minute is as good as none: the
+        # TimeoutError is an OSError, one more failed start (see submit).
+        self._executor.submit(int).result(timeout=PROBE_TIMEOUT)
         self._proven = self._ever_proven = True
         self._failed_starts = 0
 

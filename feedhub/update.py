@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import BrokenExecutor
+from concurrent.futures import BrokenExecutor, CancelledError
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
@@ -201,8 +201,21 @@ class Updater:
                 stage, i, value, error = completed.get()
                 source, state = sources[i], states[sources[i].name]
                 if stage == "parse":
-                    if not parses.finished(i, lost=isinstance(value.exception(), BrokenExecutor)):
-                        continue  # lost with a dead worker: it will be parsed again
+                    # Lost: with a dead worker, or cancelled when a pool that
+                    # could not start a worker was shut down under it.
+                    lost = value.cancelled() or isinstance(value.exception(), BrokenExecutor)
+                    if lost and self.stopping():
+                        # Workers die with the rest at shutdown (a service
+                        # manager signals the whole group): nobody's fault,
+                        # nothing to parse again now, nothing stored.
+                        parses.finished(i, lost=False)
+                        unfinished -= 1
+                        fetches.release()
+                        fetched.pop(i)
+                        ready(i, partial(SourceOutcome, source.name, error="not parsed: shutting down", aborted=True))
+                        continue
+                    if not parses.finished(i, lost=lost):
+                        continue  # it will be parsed again
                     unfinished -= 1
                     fetches.release()
                     result, fetched_at = fetched.pop(i)
@@ -269,7 +282,7 @@ class Updater:
             feed, entries = parsed()
         except ParseError as e:
             return self._record_failure(source, state, e, fetched_at, status=result.status)
-        except BrokenExecutor:
+        except (BrokenExecutor, CancelledError):
             error = ParseError("not parsed: the parsing process died on this document alone (out of memory? a crash?); "
                                "tried again next poll")
             return self._record_failure(source, state, error, fetched_at, status=result.status)

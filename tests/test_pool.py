@@ -9,7 +9,8 @@ import multiprocessing
 import os
 import signal
 import time
-from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
@@ -196,3 +197,64 @@ def test_a_job_lost_alone_the_first_time_gets_one_more_try():
     assert jobs.finished("a", lost=True) is False  # not yet known alone: run again
     assert jobs.finished("a", lost=True) is True
     assert started == ["a", "a"]
+
+
+class _LosingPool:
+    """A stand-in for the parse pool: each document's first ``losses`` jobs
+    end lost (``how``: a cancelled future, or BrokenExecutor as when a
+    worker dies), later ones run here."""
+
+    def __init__(self, how: str, losses: int = 1):
+        self.how, self.losses = how, losses
+        self.submitted: dict[str, int] = {}
+
+    def get(self):
+        return self
+
+    def worth_retrying(self, attempts):
+        return attempts == 1
+
+    def submit(self, fn, *args):
+        url = args[1]
+        self.submitted[url] = self.submitted.get(url, 0) + 1
+        future: Future = Future()
+        if self.submitted[url] <= self.losses:
+            if self.how == "cancelled":
+                future.cancel()
+            else:
+                future.set_exception(BrokenProcessPool("a worker died"))
+        else:
+            future.set_result(fn(*args))
+        return future
+
+
+def test_a_parse_cancelled_under_a_replaced_pool_is_parsed_again(tmp_path):
+    # A pool that could not start a worker is shut down with its queued jobs
+    # cancelled (WorkerPool._replace): those documents are lost, not errors.
+    count = PARSE_POOL_THRESHOLD + 2
+    config, store = _file_sources(tmp_path, count)
+    pool = _LosingPool("cancelled")
+    try:
+        with Fetcher() as fetcher:
+            report = Updater(config, store, fetcher).refresh(config.sources, pool=pool)
+        assert [o.error for o in report.outcomes if o.error] == []
+        assert report.new_entries == count
+        assert sorted(pool.submitted.values()) == [2] * count
+    finally:
+        store.close()
+
+
+def test_documents_lost_at_shutdown_are_not_parsed_again(tmp_path):
+    # A service manager stopping feedhub signals its workers too: what they
+    # were parsing is left for the next start, at once, and nothing is stored.
+    count = PARSE_POOL_THRESHOLD + 2
+    config, store = _file_sources(tmp_path, count)
+    pool = _LosingPool("broken")
+    try:
+        with Fetcher() as fetcher:
+            report = Updater(config, store, fetcher, stopping=lambda: True).refresh(config.sources, pool=pool)
+        assert report.aborted == count and report.new_entries == 0
+        assert sorted(pool.submitted.values()) == [1] * count
+        assert store.source_states() == {}
+    finally:
+        store.close()
