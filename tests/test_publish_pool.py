@@ -102,6 +102,27 @@ def test_a_worker_that_dies_while_publishing_changes_no_file_and_leaves_no_tempo
     assert not [name for _, _, names in os.walk(out) for name in names if name.endswith(".tmp")]
 
 
+class _JobsCancelled(Executor):
+    """A pool shut down with its queued jobs cancelled (WorkerPool._replace,
+    when it could not start a worker): nothing of the category was written."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: Future = Future()
+        future.cancel()
+        return future
+
+
+def test_a_publish_whose_jobs_were_cancelled_fails_in_one_line_and_changes_no_file(tmp_path):
+    views = _views(POOL_MIN_CATEGORIES + 2)
+    out = tmp_path / "out"
+    publish_site(views, SITE_ZH, out, generator_version="1", formats=FORMATS)
+    before = _files(out)
+    newer = [replace(view, name=view.name + " (new title)") for view in views]
+    with pytest.raises(PublishError, match="publishing failed: CancelledError"):
+        publish_site(newer, SITE_ZH, out, generator_version="1", formats=FORMATS, pool=_JobsCancelled)
+    assert _files(out) == before
+
+
 def test_temporary_files_nobody_committed_are_swept_after_a_publish(tmp_path):
     """Left by a publish killed before its commit, or by a job the pool ran
     twice (pool.WorkerPool.submit): gone once the next publish is committed."""
