@@ -36,8 +36,10 @@ import hashlib
 import ipaddress
 import itertools
 import math
+import os
 import socket
 import ssl
+import stat
 import threading
 import time
 import urllib.parse
@@ -47,9 +49,9 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpcore
 import httpx
@@ -180,8 +182,9 @@ class Fetcher:
     def _fetch_http(self, url: str, caching: CachingInfo, options: FetchOptions) -> FetchResult:
         try:
             first = _parse_url(url)
-        except httpx.InvalidURL as exc:
-            raise FetchError(f"invalid URL {url!r}: {exc}") from exc
+            _ = first.host  # an xn-- label is decoded (and refused) only when read
+        except (httpx.InvalidURL, UnicodeError) as exc:  # idna.IDNAError is a UnicodeError
+            raise FetchError(f"invalid URL {url!r}: {_one_line(exc)}") from exc
         with self._transport_for(first.host) as transport:
             token = _DEADLINE.set(time.monotonic() + options.timeout)
             try:
@@ -238,7 +241,9 @@ def _proxy(proxy_url: str, ssl_context: ssl.SSLContext, size: int, backend: http
     auth = None
     url = httpx.URL(proxy_url)
     if url.username or url.password:
-        auth = (url.username, url.password)
+        # As octets: httpcore refuses non-ASCII text; UTF-8 is what RFC 7617
+        # §2.1 lets a server ask for, and what curl sends.
+        auth = (url.username.encode("utf-8"), url.password.encode("utf-8"))
         proxy_url = str(url.copy_with(username=None, password=None))
     return httpcore.HTTPProxy(
         proxy_url=proxy_url, proxy_auth=auth,
@@ -308,10 +313,17 @@ def _follow(transport: _Transport, url: httpx.URL, caching: CachingInfo, options
     statuses: list[int] = []
     seen = {str(url)}
     current = url
+    sent = caching
     while True:
         # Caller-given headers go to the configured origin only (RFC 9110 §15.4).
         own_origin = _origin(current) == _origin(url)
-        reply = _exchange(transport, current, _request_headers(options, caching, own_origin), options)
+        if statuses and all(s in _PERMANENT for s in statuses):
+            # The source has just moved for good (once the move is stored it
+            # is polled at its new URL, without redirects): our validators
+            # belong to the old URL, and the new one could answer 304 to
+            # them, comparing its own dates with another document's.
+            sent = CachingInfo()
+        reply = _exchange(transport, current, _request_headers(options, sent, own_origin), options)
         if reply.status not in _REDIRECTS:
             break
         target = _redirect_target(current, reply)
@@ -325,14 +337,23 @@ def _follow(transport: _Transport, url: httpx.URL, caching: CachingInfo, options
         current = target
 
     # A chain of permanent redirects only means the source has moved for good.
+    # (Its URL keeps any user:password the configured one had; the result's
+    # does not: it becomes the base of the entries' links and the source's
+    # self link in published feeds.)
     moved_to = str(current) if statuses and all(s in _PERMANENT for s in statuses) else None
+    where_read = str(current.copy_with(username=None, password=None)) if current.userinfo else str(current)
     kept = tuple((name, value) for name, value in reply.headers.multi_items() if name in KEPT_HEADERS)
     where = f" at {current}" if statuses else ""
 
     if reply.status == 304:  # RFC 9110 §15.4.5: our stored copy is still current
-        if not (caching.etag or caching.last_modified):
+        if not (sent.etag or sent.last_modified):
             raise FetchError(f"HTTP 304 Not Modified to an unconditional request{where}", status=304)
-        return FetchResult(url=str(current), status=304, content=None, caching=caching, moved_to=moved_to, headers=kept)
+        # RFC 9111 §4.3.4: a 304's validators update those stored.
+        etag = _validator(reply.headers, b"etag") or caching.etag
+        last_modified = _validator(reply.headers, b"last-modified") or caching.last_modified
+        refreshed = (caching if (etag, last_modified) == (caching.etag, caching.last_modified)
+                     else replace(caching, etag=etag, last_modified=last_modified))
+        return FetchResult(url=where_read, status=304, content=None, caching=refreshed, moved_to=moved_to, headers=kept)
     if not 200 <= reply.status < 300:
         raise FetchError(_status_message(reply) + where, status=reply.status, headers=kept)
 
@@ -344,7 +365,7 @@ def _follow(transport: _Transport, url: httpx.URL, caching: CachingInfo, options
         content_hash=digest,
     )
     return FetchResult(
-        url=str(current),
+        url=where_read,
         status=reply.status,
         # Servers without validators: the same bytes as last time are no news.
         content=None if digest == caching.content_hash else reply.body,
@@ -365,7 +386,7 @@ def _exchange(transport: _Transport, url: httpx.URL, headers: list[tuple[bytes, 
             status = response.status
             reply_headers = _Headers(response.headers)
             body = _read_body(response.stream, reply_headers, status, options) if 200 <= status < 300 else None
-            if body is None and (status == 304 or reply_headers.get("content-length") == "0"):
+            if body is None and (_empty_304(status, reply_headers) or reply_headers.get("content-length") == "0"):
                 # Nothing to read, but reading it is what lets httpcore see the
                 # message end and keep the connection: otherwise every 304 of
                 # a warm cycle closed its connection and the next source
@@ -382,8 +403,19 @@ def _exchange(transport: _Transport, url: httpx.URL, headers: list[tuple[bytes, 
         raise _transport_error(exc, url, options) from exc
 
 
+def _empty_304(status: int, headers: _Headers) -> bool:
+    """A 304 that announces no body. A 304 never has one (RFC 9110
+    §15.4.5), so whatever bytes a server sends after one would be read as
+    the next response on the connection: with a Transfer-Encoding or a
+    Content-Length other than 0 it is closed instead of kept."""
+    return status == 304 and headers.get("transfer-encoding") is None and headers.get("content-length") in (None, "0")
+
+
 def _request_headers(options: FetchOptions, caching: CachingInfo, own_origin: bool) -> list[tuple[bytes, bytes]]:
     extra = list(options.headers) if own_origin else []
+    for name, _ in extra:
+        if name.lower() in _FRAMING_HEADERS:
+            raise FetchError(f"the header {name} cannot be set for a source: remove it from the source's headers")
     overridden = {name.lower() for name, _ in extra}
     ours = (("User-Agent", options.user_agent), ("Accept", ACCEPT), ("Accept-Encoding", ACCEPT_ENCODING))
     headers = [(name, value) for name, value in ours if name.lower() not in overridden]
@@ -403,6 +435,11 @@ def _request_headers(options: FetchOptions, caching: CachingInfo, own_origin: bo
     if caching.last_modified:
         sent.append((b"If-Modified-Since", _octets(caching.last_modified)))
     return sent
+
+
+# Header fields that describe the request's own message; h11 refuses a GET
+# that announces a body, with an error of its own.
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "te", "trailer", "upgrade", "expect"})
 
 
 def _validator(headers: _Headers, name: bytes) -> str | None:
@@ -427,7 +464,8 @@ def _redirect_target(current: httpx.URL, reply: _Reply) -> httpx.URL:
         raise FetchError(f"HTTP {reply.status} redirect without a Location header from {current}", status=reply.status)
     try:
         target = current.join(location.strip())  # relative references: RFC 9110 §10.2.2
-    except httpx.InvalidURL as exc:
+        _ = target.host  # an xn-- label is decoded (and refused) only when read
+    except (httpx.InvalidURL, UnicodeError) as exc:
         raise FetchError(f"HTTP {reply.status} redirect to an invalid URL {location!r}", status=reply.status) from exc
     if target.scheme not in ("http", "https"):
         # Never let a remote server make us read a local file.
@@ -485,12 +523,17 @@ def _decoder(coding: str) -> Callable[[Iterable[bytes]], Iterator[bytes]]:
 
 def _inflate(chunks: Iterable[bytes], wbits: int) -> Iterator[bytes]:
     decompressor = zlib.decompressobj(wbits)
+    after_member = b""  # the start of what follows a gzip member, too short to tell
     try:
         for data in chunks:
+            data, after_member = after_member + data, b""
             while data:
                 if decompressor.eof:
                     # A gzip body may hold several members (RFC 1952 §2.2); other
                     # bytes after the end are junk, ignored as browsers do.
+                    if wbits > zlib.MAX_WBITS and data == b"\x1f":
+                        after_member = data  # a read ended inside the next magic number
+                        break
                     if wbits <= zlib.MAX_WBITS or not data.startswith(b"\x1f\x8b"):
                         return
                     decompressor = zlib.decompressobj(wbits)
@@ -553,12 +596,25 @@ def _file_url_path(url: str, base_dir: Path) -> Path:
 
 def _read_file(path: Path, caching: CachingInfo, options: FetchOptions) -> FetchResult:
     try:
-        with path.open("rb") as f:
-            data = f.read(options.max_bytes + 1)
+        # Non-blocking: opening a FIFO with no writer would wait for ever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError as exc:
         raise FetchError(f"no such file: {path}") from exc
     except IsADirectoryError as exc:
         raise FetchError(f"{path} is a folder, not a feed file") from exc
+    except OSError as exc:
+        raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except ValueError as exc:  # a NUL character in the path
+        raise FetchError(f"invalid file path {str(path)!r}: {exc}") from exc
+    try:
+        kind = os.fstat(fd).st_mode
+        if not stat.S_ISREG(kind):
+            os.close(fd)
+            if stat.S_ISDIR(kind):
+                raise FetchError(f"{path} is a folder, not a feed file")
+            raise FetchError(f"{path} is not a regular file (a pipe or a device?), not read")
+        with os.fdopen(fd, "rb") as f:
+            data = _read_at_most(f, options.max_bytes + 1)
     except OSError as exc:
         raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if len(data) > options.max_bytes:
@@ -572,6 +628,19 @@ def _read_file(path: Path, caching: CachingInfo, options: FetchOptions) -> Fetch
         content=None if digest == caching.content_hash else data,
         caching=CachingInfo(content_hash=digest),
     )
+
+
+def _read_at_most(f: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes, in pieces: ``read(limit)`` would allocate all
+    of a huge ``fetch.max_bytes`` up front."""
+    pieces = []
+    while limit > 0:
+        piece = f.read(min(limit, 1 << 20))
+        if not piece:
+            break
+        pieces.append(piece)
+        limit -= len(piece)
+    return b"".join(pieces)
 
 
 # ---------------------------------------------------------------- errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import socket
 import time
 import tracemalloc
@@ -612,3 +613,116 @@ def test_a_cookie_one_source_sets_is_never_sent(fetcher, http_server):
     for url in (first, second, first):
         assert fetch(fetcher, url).content == FEED
     assert [r.headers.get("cookie") for r in http_server.requests] == [None, None, None]
+
+
+# ---------------------------------------------------------------- found in review (fifth session)
+
+
+@pytest.mark.parametrize("bad_host", ["xn--a.example", "xn--"])
+def test_an_undecodable_idna_host_is_an_invalid_url(fetcher, http_server, bad_host):
+    # httpx decodes an xn-- label only when the host is first read.
+    with pytest.raises(FetchError, match="^invalid URL"):
+        fetch(fetcher, f"http://{bad_host}/feed")
+    url = http_server.route("/moved", Reply(status=302, headers={"Location": f"http://{bad_host}/feed"}))
+    with pytest.raises(FetchError, match="redirect to an invalid URL"):
+        fetch(fetcher, url)
+
+
+def test_a_file_path_with_a_nul_character_is_a_fetch_error(fetcher, tmp_path):
+    for url in ("file:///tmp/a%00b.xml", "feeds/a\x00.xml"):
+        with pytest.raises(FetchError, match="invalid file path"):
+            fetch(fetcher, url, base_dir=tmp_path)
+
+
+def test_a_pipe_is_not_read(fetcher, tmp_path):
+    # Opening a FIFO nobody writes to would wait for ever.
+    os.mkfifo(tmp_path / "feed.xml")
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="not a regular file"):
+        fetch(fetcher, "feed.xml", base_dir=tmp_path, timeout=1.0)
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_huge_size_limit_does_not_allocate_it(fetcher, tmp_path):
+    (tmp_path / "feed.xml").write_bytes(FEED)
+    assert fetch(fetcher, "feed.xml", base_dir=tmp_path, max_bytes=2**40).content == FEED
+
+
+@pytest.mark.parametrize("name", ["Content-Length", "transfer-encoding"])
+def test_a_framing_header_from_the_config_is_a_fetch_error(fetcher, http_server, name):
+    url = http_server.route("/feed", Reply(body=FEED))
+    with pytest.raises(FetchError, match=f"the header {name} cannot be set for a source"):
+        fetch(fetcher, url, headers=((name, "5"),))
+    assert http_server.requests == []
+
+
+def test_a_304_with_a_body_does_not_become_the_next_response(http_server):
+    # A 304 never has a body (RFC 9110 §15.4.5): bytes a server sends after
+    # one would be read as the answer to the next request on the connection.
+    smuggled = b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n<spoof>"
+    a = http_server.route("/a", Reply(status=304, body=smuggled))
+    b = http_server.route("/b", Reply(body=b"<rss>real</rss>"))
+    with Fetcher(max_connections=1, per_host=1) as one_connection:
+        assert fetch(one_connection, a, caching=CachingInfo(etag='"1"')).not_modified
+        assert fetch(one_connection, b).content == b"<rss>real</rss>"
+
+
+def test_validators_are_not_sent_after_a_permanent_move(fetcher, http_server):
+    # The first poll after /rss moved for good to /atom.xml: our validators
+    # are /rss's; a server comparing /atom.xml's date with them could answer
+    # 304 and the new document would never be read.
+    old_date = "Mon, 01 Jan 2024 00:00:00 GMT"
+
+    def atom(request: Request) -> Reply:
+        if request.headers.get("if-modified-since") or request.headers.get("if-none-match"):
+            return Reply(status=304)
+        return Reply(body=FEED, headers={"Last-Modified": old_date})
+
+    http_server.route("/atom.xml", atom)
+    rss = http_server.route("/rss", Reply(status=301, headers={"Location": "/atom.xml"}))
+    stored = CachingInfo(etag='"rss-1"', last_modified="Sat, 01 Mar 2025 00:00:00 GMT", content_hash="x")
+    result = fetch(fetcher, rss, caching=stored)
+    assert result.content == FEED and result.moved_to == http_server.url("/atom.xml")
+    assert result.caching.last_modified == old_date
+    first, second = http_server.requests
+    assert first.headers.get("if-none-match") == '"rss-1"'
+    assert "if-none-match" not in second.headers and "if-modified-since" not in second.headers
+
+
+def test_validators_still_go_through_a_temporary_redirect(fetcher, http_server):
+    # A feed behind a 302 (a counter, a CDN) is polled through it every
+    # time; its validators came from the target, which may answer 304.
+    http_server.route("/target", lambda request: Reply(status=304) if request.headers.get("if-none-match") == '"t1"'
+                      else Reply(body=FEED, headers={"ETag": '"t1"'}))
+    url = http_server.route("/counter", Reply(status=302, headers={"Location": "/target"}))
+    first = fetch(fetcher, url)
+    assert first.caching.etag == '"t1"'
+    assert fetch(fetcher, url, caching=first.caching).not_modified
+
+
+def test_a_304_with_new_validators_updates_them(fetcher, http_server):
+    # RFC 9111 §4.3.4: the stored response takes the 304's validators.
+    url = http_server.route("/feed", Reply(status=304, headers={"ETag": '"v2"'}))
+    stored = CachingInfo(etag='"v1"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT", content_hash="x")
+    result = fetch(fetcher, url, caching=stored)
+    assert result.not_modified
+    assert result.caching == CachingInfo(etag='"v2"', last_modified=stored.last_modified, content_hash="x")
+
+
+def test_credentials_in_the_url_stay_out_of_the_result_url(fetcher, http_server):
+    # The result's URL is the base of the entries' relative links and the
+    # source's self link in published feeds: no user:password there.
+    url = http_server.route("/feed", Reply(body=FEED)).replace("http://", "http://reader:s3cret@")
+    result = fetch(fetcher, url)
+    assert result.content == FEED
+    assert result.url == http_server.url("/feed")
+
+
+def test_a_gzip_member_header_split_across_reads_is_decoded_whole(fetcher, http_server):
+    # Two members; the body arrives in pieces, one of which ends one byte
+    # into the second member's magic number.
+    first, second = gzip.compress(FEED[:40]), gzip.compress(FEED[40:])
+    body = first + second
+    url = http_server.route("/feed", Reply(body=body, headers={"Content-Encoding": "gzip"}, chunked=True,
+                                           chunk_size=len(first) + 1, chunk_delay=0.05))
+    assert fetch(fetcher, url).content == FEED

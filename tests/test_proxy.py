@@ -3,6 +3,7 @@ respected, and the fetch keeps its deadline and limits."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,20 @@ def test_proxy_credentials_from_the_environment_are_sent(http_server, monkeypatc
     [request] = http_server.requests
     assert request.path == "http://news.example.org/feed.xml"
     assert request.headers["proxy-authorization"] == "Basic cmVhZGVyOnBAc3M="  # "reader:p@ss"
+
+
+def test_proxy_credentials_beyond_ascii_are_sent_as_utf_8(http_server, monkeypatch):
+    # RFC 7617 §2.1: user-pass in UTF-8, as curl sends it (it was a TypeError at start-up).
+    http_server.route("/feed.xml", Reply(body=b"<rss>via proxy</rss>"))
+    monkeypatch.setenv("HTTP_PROXY", http_server.origin.replace("http://", "http://reader:p%C3%A4ss@"))
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.delenv("http_proxy", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with Fetcher() as fetcher:
+        assert fetch(fetcher, "http://news.example.org/feed.xml").content == b"<rss>via proxy</rss>"
+    [request] = http_server.requests
+    expected = base64.b64encode("reader:päss".encode()).decode("ascii")
+    assert request.headers["proxy-authorization"] == f"Basic {expected}"
 
 
 def test_no_proxy_hosts_go_direct(http_server, monkeypatch):
