@@ -874,7 +874,10 @@ def ping_websub(hub: str, urls: Iterable[str], timeout: float = 10.0) -> list[st
                           headers={"User-Agent": feedhub.USER_AGENT}) as client:
             for url in urls:
                 try:
-                    response = client.post(hub, data={"hub.mode": "publish", "hub.url": url})
+                    # Streamed and never read: only the status matters, and a
+                    # hub's answer could be of any size.
+                    with client.stream("POST", hub, data={"hub.mode": "publish", "hub.url": url}) as response:
+                        pass
                 except httpx.HTTPError as exc:
                     errors.append(f"{hub}: cannot notify of {url}: {_one_line(exc)}")
                     continue

@@ -78,6 +78,15 @@ def test_ping_failures_are_returned_not_raised(hub):
     assert len(ping_websub("http://[::1/bad", [BASE + "a/atom.xml"], timeout=1)) == 1
 
 
+def test_a_hub_answer_is_never_read_beyond_its_status(hub):
+    # Only the status matters; the body of an answer could be of any size,
+    # or (here) take ten seconds to arrive.
+    hub.route("/chatty", Reply(status=202, body=b"x" * 200 * 1024, chunked=True, chunk_size=1024, chunk_delay=0.05))
+    started = time.monotonic()
+    assert ping_websub(hub.url("/chatty"), [BASE + "a/atom.xml"], timeout=5) == []
+    assert time.monotonic() - started < 2.0
+
+
 def _world_with_hub(tmp_path, hub) -> World:
     world = World(tmp_path, per_feed=2)
     text = (tmp_path / "feedhub.yaml").read_text(encoding="utf-8")
