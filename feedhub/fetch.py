@@ -44,6 +44,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import weakref
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -720,8 +721,22 @@ def _time_left(timeout: float | None, expired: type[Exception]) -> float | None:
 class _DeadlineStream(httpcore.NetworkStream):
     """A socket stream whose every wait ends at the fetch's deadline."""
 
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
+    def __init__(self, inner: httpcore.NetworkStream, track: Callable[[_DeadlineStream], _DeadlineStream]) -> None:
         self._inner = inner
+        self._track = track
+        # A second descriptor of a TCP socket: wrapping it for TLS detaches
+        # the socket object from its descriptor before the handshake, and
+        # shut_down() must still reach it then (the daemon stopping while a
+        # connection is in its handshake). Ours, so never another's socket.
+        self._dup: socket.socket | None = None
+        sock = inner.get_extra_info("socket")
+        if sock is not None and not isinstance(sock, ssl.SSLSocket):
+            try:
+                self._dup = sock.dup()
+            except OSError:
+                pass
+            else:
+                weakref.finalize(self, self._dup.close)
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return self._inner.read(max_bytes, _time_left(timeout, httpcore.ReadTimeout))
@@ -733,19 +748,26 @@ class _DeadlineStream(httpcore.NetworkStream):
         # shutdown() before close(): a thread blocked reading this socket
         # (a fetch in progress when the daemon is told to stop) wakes up at
         # once, where a plain close() would leave it waiting for its deadline.
-        sock = self._inner.get_extra_info("socket")
+        self.shut_down()
+        self._inner.close()
+        if self._dup is not None:
+            self._dup.close()
+
+    def shut_down(self) -> None:
+        """End both directions; safe from any thread (the socket stays open
+        until its owner closes it)."""
+        sock = self._dup or self._inner.get_extra_info("socket")
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        self._inner.close()
 
     def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
         timeout = _time_left(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+        return self._track(_DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout), self._track))
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
@@ -757,6 +779,28 @@ class _DeadlineBackend(httpcore.NetworkBackend):
     def __init__(self, public_only: bool = False) -> None:
         self._inner = httpcore.SyncBackend()
         self._public_only = public_only
+        # Every stream still open, so that interrupt() can reach one whose
+        # connection the pool does not know of yet (a TLS handshake).
+        self._streams: weakref.WeakSet[_DeadlineStream] = weakref.WeakSet()
+        self._streams_lock = threading.Lock()  # fetch threads add while close() looks
+        self._interrupted = False
+
+    def interrupt(self) -> None:
+        """Wake every thread waiting on one of our sockets, and refuse new
+        ones: the fetcher is closing (the daemon was told to stop)."""
+        with self._streams_lock:
+            self._interrupted = True
+            streams = list(self._streams)
+        for stream in streams:
+            stream.shut_down()
+
+    def _track(self, stream: _DeadlineStream) -> _DeadlineStream:
+        with self._streams_lock:
+            self._streams.add(stream)
+            interrupted = self._interrupted
+        if interrupted:
+            stream.shut_down()
+        return stream
 
     def connect_tcp(
         self,
@@ -772,7 +816,8 @@ class _DeadlineBackend(httpcore.NetworkBackend):
             # a redirect or a DNS answer that changes between a check and the
             # connection (DNS rebinding) cannot reach a private address.
             host = _public_address(host, port)
-        return _DeadlineStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        return self._track(_DeadlineStream(stream, self._track))
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
@@ -800,7 +845,7 @@ class _Transport:
     and a cookie one feed sets must never reach another."""
 
     def __init__(self, size: int, ssl_context: ssl.SSLContext, public_only: bool = False) -> None:
-        backend = _DeadlineBackend(public_only)
+        backend = self._backend = _DeadlineBackend(public_only)
         self._closed = False
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context,
@@ -849,6 +894,9 @@ class _Transport:
         # Closing the pools closes the connections in use too; their streams
         # shut their sockets down, which wakes a fetch waiting on one.
         self._closed = True
+        # First the sockets the pools cannot see yet: a connection in its
+        # TLS handshake would otherwise finish it, up to its timeout.
+        self._backend.interrupt()
         self._pool.close()
         for proxy in self._proxies.values():
             proxy.close()

@@ -726,3 +726,23 @@ def test_a_gzip_member_header_split_across_reads_is_decoded_whole(fetcher, http_
     url = http_server.route("/feed", Reply(body=body, headers={"Content-Encoding": "gzip"}, chunked=True,
                                            chunk_size=len(first) + 1, chunk_delay=0.05))
     assert fetch(fetcher, url).content == FEED
+
+
+def test_closing_the_fetcher_ends_a_fetch_in_its_tls_handshake():
+    # A server that accepts and never answers the TLS ClientHello: the
+    # connection is not the pool's yet, but closing must end the wait.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        fetcher = Fetcher(max_connections=2)
+        with ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(fetch, fetcher, f"https://127.0.0.1:{listener.getsockname()[1]}/feed",
+                                  timeout=20.0, connect_timeout=20.0)
+            accepted, _ = listener.accept()
+            with accepted:
+                time.sleep(0.3)  # the ClientHello is sent; the fetch waits for the ServerHello
+                closed_at = time.monotonic()
+                fetcher.close()
+                with pytest.raises(FetchError, match="TLS handshake"):
+                    waiting.result(timeout=10)
+                assert time.monotonic() - closed_at < 2
