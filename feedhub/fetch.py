@@ -342,6 +342,8 @@ def _follow(transport: _Transport, url: httpx.URL, caching: CachingInfo, options
     # does not: it becomes the base of the entries' links and the source's
     # self link in published feeds.)
     moved_to = str(current) if statuses and all(s in _PERMANENT for s in statuses) else None
+    if moved_to and url.scheme == "https" and current.scheme == "http":
+        moved_to = None  # followed, as browsers do, but never remembered: no downgrade for good
     where_read = str(current.copy_with(username=None, password=None)) if current.userinfo else str(current)
     kept = tuple((name, value) for name, value in reply.headers.multi_items() if name in KEPT_HEADERS)
     where = f" at {current}" if statuses else ""
@@ -861,6 +863,8 @@ class _Transport:
         self._proxies: dict[str, httpcore.HTTPProxy] = {}
         if not public_only:
             for scheme, proxy_url in urllib.request.getproxies().items():
+                if scheme in ("http", "https") and "://" not in proxy_url:
+                    proxy_url = "http://" + proxy_url  # "proxy:3128", as curl reads it
                 if scheme in ("http", "https") and proxy_url.startswith(("http://", "https://")):
                     try:
                         self._proxies[scheme] = _proxy(proxy_url, ssl_context, size, backend)

@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpcore
+import httpx
 import pytest
 
 import feedhub
 from feedhub.errors import FetchError
-from feedhub.fetch import Fetcher, FetchOptions
+from feedhub.fetch import Fetcher, FetchOptions, _follow
 from feedhub.types import CachingInfo, FetchResult
 from httpserver import HTTPTestServer, Reply, Request
 
@@ -217,6 +219,28 @@ def test_temporary_redirect_does_not_set_moved_to(fetcher, http_server, status):
     result = fetch(fetcher, start)
     assert result.content == FEED
     assert result.url == final
+    assert result.moved_to is None
+
+
+class _ScriptedTransport:
+    """Answers each URL from a script, without a network: for what the
+    test server cannot do (TLS)."""
+
+    def __init__(self, replies: dict[str, tuple[int, list[tuple[bytes, bytes]], bytes]]):
+        self.replies = replies
+
+    def request(self, url, headers, timeouts):
+        status, head, body = self.replies[str(url)]
+        return httpcore.Response(status, headers=head, content=body)
+
+
+def test_a_permanent_redirect_from_https_to_http_is_followed_but_not_remembered():
+    transport = _ScriptedTransport({
+        "https://news.example.org/feed": (301, [(b"Location", b"http://news.example.org/feed")], b""),
+        "http://news.example.org/feed": (200, [], FEED),
+    })
+    result = _follow(transport, httpx.URL("https://news.example.org/feed"), CachingInfo(), FetchOptions(timeout=5))
+    assert result.content == FEED and result.url == "http://news.example.org/feed"
     assert result.moved_to is None
 
 

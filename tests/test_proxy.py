@@ -48,6 +48,19 @@ def test_proxy_credentials_from_the_environment_are_sent(http_server, monkeypatc
     assert request.headers["proxy-authorization"] == "Basic cmVhZGVyOnBAc3M="  # "reader:p@ss"
 
 
+def test_a_proxy_given_without_a_scheme_is_used_as_http(http_server, monkeypatch):
+    # HTTP_PROXY=proxy:3128, as curl reads it (it was silently ignored).
+    http_server.route("/feed.xml", Reply(body=b"<rss>via proxy</rss>"))
+    monkeypatch.setenv("HTTP_PROXY", http_server.origin.removeprefix("http://"))
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.delenv("http_proxy", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with Fetcher() as fetcher:
+        assert fetch(fetcher, "http://news.example.org/feed.xml").content == b"<rss>via proxy</rss>"
+    [request] = http_server.requests
+    assert request.path == "http://news.example.org/feed.xml"
+
+
 def test_proxy_credentials_beyond_ascii_are_sent_as_utf_8(http_server, monkeypatch):
     # RFC 7617 §2.1: user-pass in UTF-8, as curl sends it (it was a TypeError at start-up).
     http_server.route("/feed.xml", Reply(body=b"<rss>via proxy</rss>"))
