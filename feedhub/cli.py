@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 from datetime import datetime, timezone
 
@@ -101,7 +102,6 @@ def _bind(value: str) -> tuple[str, int]:
 
 
 def cmd_serve(args) -> int:
-    import signal
     import threading
 
     from feedhub.serve import make_server, serve_forever
@@ -130,6 +130,9 @@ def cmd_run(args) -> int:
     from feedhub.store import Store
     from feedhub.update import Updater
 
+    # SIGTERM (a `timeout`, cron, CI) ends a single cycle as Ctrl-C does:
+    # in-flight work finishes, the pool's workers end, no temporary file stays.
+    signal.signal(signal.SIGTERM, _interrupt)
     store = Store.open(config.storage_url)
     try:
         store.lock()
@@ -148,6 +151,10 @@ def cmd_run(args) -> int:
     finally:
         store.close()
     return 0
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 class _Progress:
@@ -180,8 +187,13 @@ def cmd_status(args) -> int:
     rows = []
     for source in config.sources:
         state = states.get(source.name)
+        # What is stored of a source's earlier URL (its 410, its backoff, its
+        # move) says nothing of the one the config gives now (update.initial_state).
+        readdressed = state is not None and state.configured_url != source.url
         if not source.enabled:
             health = "disabled (config)"
+        elif readdressed:
+            health = "new URL, not polled yet"
         elif state is None or state.last_fetch is None:
             health = "never polled"
         elif state.disabled_reason:
@@ -192,7 +204,7 @@ def cmd_status(args) -> int:
             health = "ok"
         rows.append({
             "name": source.name,
-            "url": state.url if state else source.url,
+            "url": state.url if state and not readdressed else source.url,
             "state": health,
             "entries": counts.get(source.name, 0),
             "last_success": format_time(state.last_success) if state else None,
@@ -201,7 +213,7 @@ def cmd_status(args) -> int:
             "failures": state.failures if state else 0,
             "next_poll": format_time(state.next_poll) if state else None,
             "next_poll_reason": state.next_poll_reason if state else None,
-            "moved": bool(state and state.url != source.url),
+            "moved": bool(state and not readdressed and state.url != source.url),
         })
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -217,7 +229,7 @@ def cmd_status(args) -> int:
             print(f"    last HTTP:    {row['last_status']}")
         if row["moved"]:
             print(f"    moved to:     {row['url']}")
-        if state and state.next_poll and not state.disabled_reason:
+        if state and state.next_poll and not state.disabled_reason and state.configured_url == source.url:
             due = "due now" if state.next_poll <= now else _local(state.next_poll, config)
             print(f"    next poll:    {due} ({state.next_poll_reason})")
     return 0

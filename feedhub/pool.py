@@ -14,6 +14,7 @@ import functools
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from types import TracebackType
@@ -30,13 +31,19 @@ MAX_RESTARTS = 3
 PROBE_TIMEOUT = 60.0
 
 
-def lower_priority() -> None:
-    """Pool initializer: the workers yield the CPU to the main process, whose
-    storing and committing are the cycle's serial path."""
+def setup_worker() -> None:
+    """Pool initializer. The workers yield the CPU to the main process, whose
+    storing and committing are the cycle's serial path. They ignore SIGINT
+    and SIGTERM: Ctrl-C on a terminal and ``systemctl stop`` signal the
+    whole process group, and a worker that died of it took the publish in
+    progress with it (a traceback, and the news left unpublished). The main
+    process decides: it finishes what is in flight and ends the pool."""
     try:
         os.nice(10)
     except OSError:
         pass
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
 
 
 class WorkerPool(Executor):
@@ -88,8 +95,9 @@ class WorkerPool(Executor):
             except BrokenExecutor:
                 self._replace("a worker process died", jobs_died=True)
                 continue
-            except OSError as error:
-                # The pool could not start a worker: too many open files, or
+            except (OSError, EOFError) as error:
+                # The pool could not start a worker (EOFError: the fork server
+                # died starting, of a Ctrl-C say): too many open files, or
                 # its queues closed because it broke meanwhile. The job may
                 # be queued in it all the same; its workers are ended below
                 # before it can run twice (had it, no harm: a parse is pure,
@@ -135,7 +143,7 @@ class WorkerPool(Executor):
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["feedhub.worker", "feedhub.publish.site"])
         return ProcessPoolExecutor(max_workers=multiprocessing.cpu_count() or 1, mp_context=context,
-                                   initializer=lower_priority)
+                                   initializer=setup_worker)
 
     def _probe(self) -> None:
         """After a pool broke before finishing any job: can this one's workers

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -31,6 +32,10 @@ from feedhub.update import Updater, utcnow
 
 log = logging.getLogger("feedhub.daemon")
 
+# After a cycle that could not publish (a full disk, an output folder not
+# writable), publishing alone is tried again this often until it works.
+PUBLISH_RETRY = timedelta(minutes=1)
+
 
 class Daemon:
     def __init__(self, config: Config):
@@ -43,6 +48,7 @@ class Daemon:
         self.scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                                            "misfire_grace_time": None})
         self.fetcher: Fetcher | None = None
+        self._publish_retry_at: float | None = None  # time.monotonic() of the next publish-only cycle
 
     # --- signals: set a flag, wake the loop, nothing else ------------------
 
@@ -72,13 +78,15 @@ class Daemon:
         except FeedhubError:
             store.close()
             raise
-        self.fetcher = Fetcher(max_connections=self.config.fetch.max_connections, per_host=self.config.fetch.per_host,
-                               public_only=self.config.fetch.public_addresses_only)
+        self.fetcher = _fetcher(self.config)
         self.scheduler.start()
         try:
             self._schedule_all(store)
             log.warning("feedhub daemon started: %d sources, publishing to %s", len(self.config.sources),
                         self.config.output_dir)
+            # What the last run could not publish (or a config changed while
+            # stopped): now, not at the next poll, which may be hours away.
+            self._publish_retry_at = time.monotonic()
             while not self.stopping:
                 # A timeout, so that a signal arriving just before the wait is
                 # seen within a second whatever the platform's wait does.
@@ -93,6 +101,8 @@ class Daemon:
                     due, self._due = self._due, set()
                 if due:
                     self._poll(store, due)
+                elif self._publish_retry_at is not None and time.monotonic() >= self._publish_retry_at:
+                    self._poll(store, set())
         finally:
             self.scheduler.shutdown(wait=False)
             self.fetcher.close()
@@ -105,23 +115,31 @@ class Daemon:
         sources, _ = pollable(self.config, store)
         batch = [s for s in sources if s.name in due]
         updater = Updater(self.config, store, self.fetcher, stopping=lambda: self.stopping)
+        self._publish_retry_at = None
         try:
             summary = run_cycle(self.config, store, updater, batch)
         except FeedhubError as e:
-            # Storage or output trouble: say so, keep the schedule, try again later.
-            log.error("cycle failed: %s", e)
-            for s in batch:
-                self._schedule(s.name, utcnow() + s.interval)
+            # Storage or output trouble: say so, and publish again in a while
+            # (the sources keep the schedule their refresh stored: a server's
+            # max-age or Retry-After holds even when our disk is full).
+            log.error("cycle failed: %s; publishing is tried again in %d s", e, PUBLISH_RETRY.seconds)
+            self._publish_retry_at = time.monotonic() + PUBLISH_RETRY.total_seconds()
+            store.forget_cached_states()
+            self._reschedule(store, batch)
             return
         if not self.stopping:
-            log.info("%s", summary.line())
-            states = store.source_states()
-            for s in batch:
-                state = states.get(s.name)
-                if state and state.disabled_reason:
-                    self._unschedule(s.name)
-                else:
-                    self._schedule(s.name, state.next_poll if state and state.next_poll else utcnow() + s.interval)
+            if batch or summary.written:
+                log.info("%s", summary.line())
+            self._reschedule(store, batch)
+
+    def _reschedule(self, store: Store, batch: list) -> None:
+        states = store.source_states()
+        for s in batch:
+            state = states.get(s.name)
+            if state and state.disabled_reason:
+                self._unschedule(s.name)
+            else:
+                self._schedule(s.name, state.next_poll if state and state.next_poll else utcnow() + s.interval)
 
     def _schedule_all(self, store: Store) -> None:
         """Each enabled source at its stored next poll; never polled ones now,
@@ -135,7 +153,10 @@ class Daemon:
             job.remove()
         for source in sources:
             state = states.get(source.name)
-            when = state.next_poll if state and state.next_poll else now + jitter_for(source.name, timedelta(seconds=20))
+            # A next poll stored for another URL (the user fixed a broken
+            # source's address) says nothing of this one: polled soon.
+            known = state is not None and state.next_poll is not None and state.configured_url == source.url
+            when = state.next_poll if known else now + jitter_for(source.name, timedelta(seconds=20))
             self._schedule(source.name, max(when, now))
 
     def _schedule(self, name: str, when: datetime) -> None:
@@ -157,9 +178,20 @@ class Daemon:
         if new.storage_url != self.config.storage_url:
             log.error("config not reloaded: storage.url cannot change while running (restart feedhub)")
             return
+        if new.fetch != self.config.fetch:
+            # Between polls: no fetch is in flight. public_addresses_only is
+            # a safety setting, and must not wait for a restart.
+            self.fetcher.close()
+            self.fetcher = _fetcher(new)
         self.config = new
         self._schedule_all(store)
+        self._publish_retry_at = time.monotonic()  # a new title, slug or format shows at once
         log.warning("config reloaded from %s: %d sources", new.path, len(new.sources))
+
+
+def _fetcher(config: Config) -> Fetcher:
+    return Fetcher(max_connections=config.fetch.max_connections, per_host=config.fetch.per_host,
+                   public_only=config.fetch.public_addresses_only)
 
 
 def run_daemon(config: Config, serve: tuple[str, int] | None = None) -> int:

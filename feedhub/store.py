@@ -200,7 +200,11 @@ class Store:
         if self._where == ":memory:":
             return
         path = Path(self._where + ".lock")
-        handle = open(path, "a+", encoding="utf-8")
+        try:
+            handle = open(path, "a+", encoding="utf-8")
+        except OSError as e:  # e.g. left by a `sudo feedhub`, owned by root
+            raise StorageError(f"cannot open the lock file {path}: {e.strerror or e}; check its owner and "
+                               "permissions") from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -239,12 +243,11 @@ class Store:
             raise StorageError(f"the store {self._where} is busy or read-only: {e}") from None
         try:
             yield
+        except sqlite3.Error as e:  # a write inside failed: a full disk, an I/O error
+            self._undo()
+            raise StorageError(f"cannot write the store {self._where}: {e}") from None
         except BaseException:
-            self._source_states = None  # it may hold what is undone here
-            # SQLite has already rolled back after some errors (a full disk,
-            # an interrupt); a second ROLLBACK would raise and hide the cause.
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+            self._undo()
             raise
         else:
             try:
@@ -252,6 +255,13 @@ class Store:
             except sqlite3.Error as e:
                 self._source_states = None
                 raise StorageError(f"cannot write the store {self._where}: {e}") from None
+
+    def _undo(self) -> None:
+        self._source_states = None  # it may hold what is undone here
+        # SQLite has already rolled back after some errors (a full disk, an
+        # interrupt); a second ROLLBACK would raise and hide the cause.
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     # --- meta ------------------------------------------------------------
 

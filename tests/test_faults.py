@@ -4,15 +4,24 @@ written, a second daemon on one store, a config reload that is invalid."""
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from feedhub.config import load_config
+from feedhub.errors import FetchError
+from feedhub.fetch import Fetcher, FetchOptions
+from feedhub.schedule import Daemon
+from feedhub.store import Store
+from feedhub.types import CachingInfo
 from httpserver import Reply
+from feedhub.cli import main
 from test_end_to_end import atom_entries, rss, run_once, write_config
 
 REPO = Path(__file__).resolve().parents[1]
@@ -96,3 +105,188 @@ def test_invalid_config_on_sighup_keeps_the_old_one_running(tmp_path, http_serve
         assert daemon.wait(timeout=10) == 0
     stderr = daemon.stderr.read()
     assert "config not reloaded, the running one stays" in stderr and "sources[0].interval" in stderr
+
+
+@pytest.mark.slow
+def test_a_publish_that_fails_in_the_daemon_keeps_the_sources_schedule(tmp_path, http_server):
+    # The source asks for an hour between polls; our output folder cannot be
+    # written. The daemon says so and keeps running, and the failing publish
+    # does not make it poll the source every second (its interval) instead.
+    hits = []
+    http_server.route("/feed", lambda r: hits.append(1) or Reply(body=rss([ONE]), headers={"Cache-Control": "max-age=3600"}))
+    config = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/feed')}\", interval: 1s}}")
+    (tmp_path / "out").mkdir()
+    chattr("+i", tmp_path / "out")
+    daemon = subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config)], env=ENV,
+                              stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        time.sleep(4)
+        assert daemon.poll() is None, "the daemon kept running"
+        assert len(hits) == 1
+    finally:
+        chattr("-i", tmp_path / "out")
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=10) == 0
+    stderr = daemon.stderr.read()
+    assert "cycle failed: cannot write" in stderr and "publishing is tried again in 60 s" in stderr
+
+
+@pytest.mark.slow
+def test_a_daemon_publishes_what_the_last_run_could_not_at_once(tmp_path, http_server):
+    hits = []
+    http_server.route("/feed", lambda r: hits.append(1) or Reply(body=rss([ONE])))
+    config = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/feed')}\"}}")
+    assert run_once(config) == 0
+    feed = tmp_path / "out/a/atom.xml"
+    http_server.route("/feed", lambda r: hits.append(1) or Reply(body=rss([ONE, TWO])))
+    chattr("+i", feed.parent)
+    try:
+        assert run_once(config) == 1  # Two is stored, not published
+    finally:
+        chattr("-i", feed.parent)
+    polled = len(hits)
+    # The folder is fixed; the source's next poll is an hour away.
+    daemon = subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config)], env=ENV,
+                              stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 15
+        while [e["title"] for e in atom_entries(feed)] != ["Two", "One"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [e["title"] for e in atom_entries(feed)] == ["Two", "One"]
+        assert len(hits) == polled, "published without polling"
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=10) == 0
+
+
+def test_a_source_whose_url_was_changed_is_polled_soon_not_at_the_old_urls_time(tmp_path, http_server):
+    # The old URL is gone (410): disabled, its next poll far away. The user
+    # points the source elsewhere: the daemon polls the new URL within its
+    # start-up spread, whatever was stored for the old one.
+    http_server.route("/gone", Reply(status=410))
+    http_server.route("/feed", Reply(body=rss([ONE])))
+    config_path = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/gone')}\", interval: 1d}}")
+    assert run_once(config_path) == 0
+    config_path.write_text(config_path.read_text().replace("/gone", "/feed"))
+    config = load_config(config_path)
+    store = Store.open(config.storage_url)
+    daemon = Daemon(config)
+    daemon.scheduler.start()
+    try:
+        daemon._schedule_all(store)
+        job = daemon.scheduler.get_job("A")
+        assert job is not None
+        assert job.next_run_time <= datetime.now(timezone.utc) + timedelta(seconds=21)
+    finally:
+        daemon.scheduler.shutdown(wait=False)
+        store.close()
+
+
+def test_a_reload_applies_the_fetch_settings(tmp_path, http_server):
+    # fetch.public_addresses_only is a safety setting: a reload turns it on
+    # at once, without a restart.
+    url = http_server.route("/feed", Reply(body=rss([ONE])))
+    config_path = write_config(tmp_path, f"  - {{name: A, url: \"{url}\"}}")
+    daemon = Daemon(load_config(config_path))
+    daemon.fetcher = Fetcher()
+    store = Store.open(daemon.config.storage_url)
+    try:
+        options = FetchOptions(timeout=5)
+        assert daemon.fetcher.fetch(url, caching=CachingInfo(), options=options, base_dir=tmp_path).content
+        config_path.write_text(config_path.read_text() + "fetch: {public_addresses_only: true}\n")
+        daemon._reload(store)
+        with pytest.raises(FetchError, match="refused"):
+            daemon.fetcher.fetch(url, caching=CachingInfo(), options=options, base_dir=tmp_path)
+    finally:
+        daemon.fetcher.close()
+        store.close()
+
+
+def test_status_tells_a_changed_url_from_a_move(tmp_path, http_server, capsys):
+    http_server.route("/gone", Reply(status=410))
+    config_path = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/gone')}\"}}")
+    assert run_once(config_path) == 0
+    config_path.write_text(config_path.read_text().replace("/gone", "/feed"))
+    capsys.readouterr()
+    assert main(["status", "--config", str(config_path)]) == 0
+    out = capsys.readouterr().out
+    assert "A: new URL, not polled yet" in out
+    assert "disabled" not in out and "moved to" not in out and "next poll" not in out
+
+
+def test_a_full_disk_while_storing_is_one_line_not_a_traceback(tmp_path):
+    # A file-size limit stands in for a full disk: a first poll of a few MB
+    # spills SQLite pages while an entry is being inserted, not at COMMIT.
+    items = "".join(f"<item><title>Story {i}</title><link>https://a.example/{i}</link><guid>{i}</guid>"
+                    f"<description>{'word ' * 1600}</description></item>" for i in range(400))
+    (tmp_path / "big.xml").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>'
+                                      f"<link>https://a.example/</link>{items}</channel></rss>", encoding="utf-8")
+    config = write_config(tmp_path, "  - {name: Big, url: big.xml}")
+    limit = 1024 * 1024
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    done = subprocess.run([sys.executable, "-m", "feedhub", "run", "--once", "--config", str(config)], env=ENV,
+                          cwd=tmp_path, capture_output=True, text=True, preexec_fn=small_files, timeout=120)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert "Traceback" not in done.stderr
+    assert lines[-1].startswith("feedhub: error: cannot write the store") and len(lines) <= 2
+
+
+def _descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for task in os.listdir(f"/proc/{parent}/task") if os.path.isdir(f"/proc/{parent}/task") else ():
+            try:
+                children = (Path(f"/proc/{parent}/task/{task}/children").read_text()).split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["SIGTERM to the process", "Ctrl-C to the process group"])
+def test_an_interrupted_run_once_ends_cleanly(tmp_path, how):
+    # `timeout`, cron or CI send SIGTERM; a terminal's Ctrl-C reaches the
+    # parse pool's workers too. Either way: one line, no traceback, no
+    # worker left running, no temporary file left in the output.
+    entry = "word " * 800
+    for n in range(12):
+        items = "".join(f"<item><title>S{n} {i}</title><link>https://a.example/{n}/{i}</link><guid>{n}-{i}</guid>"
+                        f"<description>{entry}</description></item>" for i in range(300))
+        (tmp_path / f"{n}.xml").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>S{n}</title>'
+                                           f"<link>https://a.example/{n}/</link>{items}</channel></rss>",
+                                           encoding="utf-8")
+    config = write_config(tmp_path, "\n".join(f"  - {{name: S{n}, url: {n}.xml}}" for n in range(12)))
+    run = subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--once", "--config", str(config)], env=ENV,
+                           cwd=tmp_path, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(1.5)
+    family = _descendants(run.pid)
+    if how.startswith("SIGTERM"):
+        run.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(run.pid, signal.SIGINT)
+    assert run.wait(timeout=60) in (0, 130), "interrupted, or done just before"
+    stderr = run.stderr.read()
+    assert "Traceback" not in stderr and "Error" not in stderr, stderr
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in family) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in family if _alive(p)], "the pool ended with the run"
+    out = tmp_path / "out"
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")] if out.exists() else True

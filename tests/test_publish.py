@@ -723,6 +723,17 @@ def test_an_edited_template_is_used_without_a_restart(tmp_path, monkeypatch):
     assert parse_html(render_category(ZH_VIEW, SITE_ZH, template_dir=tmp_path)).get_element_by_id("v").text == "two"
 
 
+def test_a_mistake_in_a_users_template_is_one_publish_error(tmp_path):
+    # A daemon renders the user's templates on every publish: a misspelt
+    # name must be a PublishError (one line, the daemon goes on), not a
+    # jinja2 exception that ends it.
+    (tmp_path / "category.html").write_text(
+        '{% extends "base.html" %}{% block main %}<p>{{ view.nmae }}</p>{% endblock %}', encoding="utf-8"
+    )
+    with pytest.raises(PublishError, match=r"^template category.html.*UndefinedError.*nmae"):
+        render_category(ZH_VIEW, SITE_ZH, template_dir=tmp_path)
+
+
 def test_a_users_template_folder_comes_first(tmp_path):
     (tmp_path / "category.html").write_text(
         '{% extends "base.html" %}{% block main %}<p id="mine">{{ view.name }}</p>{% endblock %}', encoding="utf-8"

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -138,7 +138,17 @@ def _render(name: str, site: SiteInfo, template_dir: Path | None, formats: Seque
         template = _template(env, name)
     except jinja2.TemplateError as error:
         raise PublishError(f"cannot load template {name}: {error}") from error
-    text = template.render(
+    try:
+        text = _render_template(template, site, feeds, feed_href, zone, context)
+    except jinja2.TemplateError as error:  # a user's template: a name misspelt, a tag left open
+        where = f" (line {error.lineno})" if getattr(error, "lineno", None) else ""
+        raise PublishError(f"template {name}{where}: {type(error).__name__}: {error}") from error
+    return text.encode("utf-8")
+
+
+def _render_template(template: jinja2.Template, site: SiteInfo, feeds: Sequence[FeedFormat],
+                     feed_href: Callable[..., str], zone: ZoneInfo, context: dict[str, object]) -> str:
+    return template.render(
         site=site,
         chinese=is_chinese(site.language),
         link=story_link,
@@ -151,7 +161,6 @@ def _render(name: str, site: SiteInfo, template_dir: Path | None, formats: Seque
         excerpt=_excerpt,
         **context,
     )
-    return text.encode("utf-8")
 
 
 @lru_cache(maxsize=8)

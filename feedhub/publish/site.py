@@ -296,15 +296,21 @@ def publish_planned(
             nonlocal collected, failure, written
             while collected < until:
                 index, result = collected, results[collected]
-                results[index] = None
-                collected += 1
                 name, folder, plan, _ = removals[index]
                 try:
                     done = result.result() if isinstance(result, Future) else result
-                except PublishError as error:
-                    failure = failure or error
-                    continue
-                except Exception as error:  # a worker that died, a bug: one line, not a traceback
+                except BaseException as error:
+                    if not isinstance(error, Exception):
+                        # Ctrl-C or SIGTERM while waiting: this result stays
+                        # to be collected (by the finally below), so that its
+                        # temporary files join the batch, which removes them.
+                        raise
+                    results[index] = None
+                    collected += 1
+                    if isinstance(error, PublishError):
+                        failure = failure or error
+                        continue
+                    # A worker that died, a bug: one line, not a traceback.
                     log.exception("publishing %s failed", name)
                     failure = failure or PublishError(
                         f"category {name!r}: publishing failed: {type(error).__name__}: {error}")
@@ -312,9 +318,14 @@ def publish_planned(
                     remove_temporary_files([folder, folder / ARCHIVE_DIR, folder / PAGES_DIR])
                     continue
                 assert done is not None
+                # Adopted before it counts as collected: interrupted between
+                # the two, it is adopted twice, which a discarded batch minds
+                # no more than once.
                 adopt(done.pending)
                 written += done.written
                 removals[index] = (name, folder, plan, replace(done, written=[], pending=[]))
+                results[index] = None
+                collected += 1
 
         try:
             for job in itertools.chain(first, pending_jobs):
