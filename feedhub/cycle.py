@@ -73,7 +73,8 @@ def needs_publishing(config: Config, store: Store) -> bool:
     return any(not exists(join(out, c.slug, file)) for c in config.categories for file in files)
 
 
-def publish(config: Config, store: Store, *, now: datetime | None = None, pool: WorkerPool | None = None) -> list[Path]:
+def publish(config: Config, store: Store, *, now: datetime | None = None, pool: WorkerPool | None = None,
+            stopping: Callable[[], bool] = lambda: False) -> list[Path]:
     """Write every output file whose bytes changed. If writing fails, the
     files not yet replaced keep their previous content, the store stays
     marked as pending (and the history state as it was), and the next cycle
@@ -126,7 +127,7 @@ def publish(config: Config, store: Store, *, now: datetime | None = None, pool: 
                 if config.output_dir / slug / FEED_FORMATS[name].file in changed]
         if urls:
             # 10 s per request: a slow hub must not hold the daemon's loop long.
-            for error in ping_websub(hub, urls, timeout=10.0):
+            for error in ping_websub(hub, urls, timeout=10.0, stopping=stopping):
                 log.warning("WebSub: %s", error)
     return written
 
@@ -182,7 +183,7 @@ def run_cycle(config: Config, store: Store, updater: Updater, sources: Sequence[
         if report.new_entries:
             release_free_memory()  # before publishing adds its own peak (memory.py)
         if needs_publishing(config, store):
-            written = publish(config, store, pool=pool)
+            written = publish(config, store, pool=pool, stopping=updater.stopping)
             release_free_memory()  # what the daemon holds until its next cycle
         for path in written:
             log.info("wrote %s", path)

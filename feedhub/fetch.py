@@ -909,7 +909,8 @@ class _Transport:
 # --- WebSub (publishing) ---------------------------------------------------
 
 
-def ping_websub(hub: str, urls: Iterable[str], timeout: float = 10.0) -> list[str]:
+def ping_websub(hub: str, urls: Iterable[str], timeout: float = 10.0,
+                stopping: Callable[[], bool] = lambda: False) -> list[str]:
     """Tell a WebSub hub that the feeds at ``urls`` changed; never raises.
 
     WebSub (W3C Recommendation, §7) leaves how a publisher notifies its hub
@@ -917,14 +918,20 @@ def ping_websub(hub: str, urls: Iterable[str], timeout: float = 10.0) -> list[st
     websub.rocks, the PubSubHubbub 0.4 convention) is a POST of
     ``hub.mode=publish&hub.url=<feed>``, form-encoded, one feed per request.
     A 2xx answer is success. Each request is bounded by ``timeout`` seconds
-    and redirects are not followed. Returns one line per failure, for the
-    caller to log: a hub that is down must not fail a publish.
+    and redirects are not followed; once ``stopping()`` is true no more are
+    sent. Returns one line per failure, for the caller to log: a hub that is
+    down must not fail a publish.
     """
     errors: list[str] = []
     try:
         with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False,
                           headers={"User-Agent": feedhub.USER_AGENT}) as client:
             for url in urls:
+                if stopping():
+                    # A daemon told to stop must not wait for a slow hub a
+                    # feed at a time; the hub polls the feeds itself anyway.
+                    errors.append(f"{hub}: not notified of {url} and the rest: feedhub is shutting down")
+                    break
                 try:
                     # Streamed and never read: only the status matters, and a
                     # hub's answer could be of any size.

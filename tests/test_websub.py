@@ -62,6 +62,20 @@ def test_ping_posts_one_form_per_feed(hub):
     assert hub.requests_to("/hub")[0].headers["user-agent"].startswith("feedhub/")
 
 
+def test_no_more_pings_once_feedhub_is_stopping(hub):
+    # A slow hub must not hold a daemon told to stop, ten seconds a feed.
+    urls = [BASE + f"c{i}/atom.xml" for i in range(5)]
+    asked = []
+
+    def stopping() -> bool:
+        asked.append(1)
+        return len(asked) > 2  # the signal arrives after the second ping
+
+    errors = ping_websub(hub.url("/hub"), urls, timeout=5, stopping=stopping)
+    assert pinged(hub) == urls[:2]
+    assert errors == [f"{hub.url('/hub')}: not notified of {urls[2]} and the rest: feedhub is shutting down"]
+
+
 def test_ping_failures_are_returned_not_raised(hub):
     hub.route("/down", Reply(status=503, body=b"busy"))
     hub.route("/slow", Reply(status=204, delay=3))
