@@ -30,6 +30,12 @@ ONE = {"title": "One", "link": "https://a.example/1", "guid": "1", "date": "Wed,
 TWO = {"title": "Two", "link": "https://a.example/2", "guid": "2", "date": "Thu, 02 May 2024 08:00:00 +0000"}
 
 
+def _start_daemon(config: Path) -> subprocess.Popen:
+    """`feedhub run` on ``config`` in a process of its own, stderr captured."""
+    return subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config)], env=ENV,
+                            stderr=subprocess.PIPE, text=True, cwd=config.parent)
+
+
 def chattr(flag: str, path: Path) -> None:
     # As root, permissions do not stop writes; the immutable attribute does.
     subprocess.run(["chattr", flag, str(path)], check=True)
@@ -88,8 +94,7 @@ def test_invalid_config_on_sighup_keeps_the_old_one_running(tmp_path, http_serve
     http_server.route("/feed", lambda r: hits.append(1) or Reply(body=rss([ONE])))
     config = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/feed')}\", interval: 1s}}")
     good = config.read_text()
-    daemon = subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config)], env=ENV,
-                              stderr=subprocess.PIPE, text=True)
+    daemon = _start_daemon(config)
     try:
         deadline = time.monotonic() + 20
         while len(hits) < 1 and time.monotonic() < deadline:
@@ -117,8 +122,7 @@ def test_a_publish_that_fails_in_the_daemon_keeps_the_sources_schedule(tmp_path,
     config = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/feed')}\", interval: 1s}}")
     (tmp_path / "out").mkdir()
     chattr("+i", tmp_path / "out")
-    daemon = subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config)], env=ENV,
-                              stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    daemon = _start_daemon(config)
     try:
         time.sleep(4)
         assert daemon.poll() is None, "the daemon kept running"
@@ -146,8 +150,7 @@ def test_a_daemon_publishes_what_the_last_run_could_not_at_once(tmp_path, http_s
         chattr("-i", feed.parent)
     polled = len(hits)
     # The folder is fixed; the source's next poll is an hour away.
-    daemon = subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config)], env=ENV,
-                              stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    daemon = _start_daemon(config)
     try:
         deadline = time.monotonic() + 15
         while [e["title"] for e in atom_entries(feed)] != ["Two", "One"] and time.monotonic() < deadline:

@@ -20,59 +20,27 @@ def fetch(fetcher, url):
     return fetcher.fetch(url, caching=CachingInfo(), options=OPTIONS, base_dir=Path("."))
 
 
-def test_http_proxy_from_the_environment(http_server, monkeypatch):
+@pytest.mark.parametrize("userinfo, scheme, authorization", [
     # The test server plays the proxy: it receives the absolute URI.
-    http_server.route("/feed.xml", Reply(body=b"<rss>via proxy</rss>"))
-    monkeypatch.setenv("HTTP_PROXY", http_server.origin)
-    monkeypatch.setenv("NO_PROXY", "")
-    monkeypatch.delenv("http_proxy", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    with Fetcher() as fetcher:
-        result = fetch(fetcher, "http://news.example.org/feed.xml")
-    assert result.content == b"<rss>via proxy</rss>"
-    [request] = http_server.requests
-    assert request.path == "http://news.example.org/feed.xml"
-
-
-def test_proxy_credentials_from_the_environment_are_sent(http_server, monkeypatch):
+    ("", "http://", None),
     # HTTP_PROXY=http://user:secret@proxy:port, as curl and urllib read it.
-    http_server.route("/feed.xml", Reply(body=b"<rss>via proxy</rss>"))
-    monkeypatch.setenv("HTTP_PROXY", http_server.origin.replace("http://", "http://reader:p%40ss@"))
-    monkeypatch.setenv("NO_PROXY", "")
-    monkeypatch.delenv("http_proxy", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    with Fetcher() as fetcher:
-        assert fetch(fetcher, "http://news.example.org/feed.xml").content == b"<rss>via proxy</rss>"
-    [request] = http_server.requests
-    assert request.path == "http://news.example.org/feed.xml"
-    assert request.headers["proxy-authorization"] == "Basic cmVhZGVyOnBAc3M="  # "reader:p@ss"
-
-
-def test_a_proxy_given_without_a_scheme_is_used_as_http(http_server, monkeypatch):
-    # HTTP_PROXY=proxy:3128, as curl reads it (it was silently ignored).
-    http_server.route("/feed.xml", Reply(body=b"<rss>via proxy</rss>"))
-    monkeypatch.setenv("HTTP_PROXY", http_server.origin.removeprefix("http://"))
-    monkeypatch.setenv("NO_PROXY", "")
-    monkeypatch.delenv("http_proxy", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    with Fetcher() as fetcher:
-        assert fetch(fetcher, "http://news.example.org/feed.xml").content == b"<rss>via proxy</rss>"
-    [request] = http_server.requests
-    assert request.path == "http://news.example.org/feed.xml"
-
-
-def test_proxy_credentials_beyond_ascii_are_sent_as_utf_8(http_server, monkeypatch):
+    ("reader:p%40ss@", "http://", "Basic cmVhZGVyOnBAc3M="),  # "reader:p@ss"
     # RFC 7617 §2.1: user-pass in UTF-8, as curl sends it (it was a TypeError at start-up).
+    ("reader:p%C3%A4ss@", "http://", "Basic " + base64.b64encode("reader:päss".encode()).decode("ascii")),
+    # HTTP_PROXY=proxy:3128, as curl reads it (it was silently ignored).
+    ("", "", None),
+])
+def test_http_proxy_from_the_environment(http_server, monkeypatch, userinfo, scheme, authorization):
     http_server.route("/feed.xml", Reply(body=b"<rss>via proxy</rss>"))
-    monkeypatch.setenv("HTTP_PROXY", http_server.origin.replace("http://", "http://reader:p%C3%A4ss@"))
+    monkeypatch.setenv("HTTP_PROXY", scheme + userinfo + http_server.origin.removeprefix("http://"))
     monkeypatch.setenv("NO_PROXY", "")
     monkeypatch.delenv("http_proxy", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
     with Fetcher() as fetcher:
         assert fetch(fetcher, "http://news.example.org/feed.xml").content == b"<rss>via proxy</rss>"
     [request] = http_server.requests
-    expected = base64.b64encode("reader:päss".encode()).decode("ascii")
-    assert request.headers["proxy-authorization"] == f"Basic {expected}"
+    assert request.path == "http://news.example.org/feed.xml"
+    assert request.headers.get("proxy-authorization") == authorization
 
 
 def test_no_proxy_hosts_go_direct(http_server, monkeypatch):

@@ -90,18 +90,6 @@ class _WorkerDiesAfterWriting(Executor):
         return future
 
 
-def test_a_worker_that_dies_while_publishing_changes_no_file_and_leaves_no_temporary_file(tmp_path):
-    views = _views(POOL_MIN_CATEGORIES + 2)
-    out = tmp_path / "out"
-    publish_site(views, SITE_ZH, out, generator_version="1", formats=FORMATS)
-    before = _files(out)
-    newer = [replace(view, name=view.name + " (new title)") for view in views]
-    with pytest.raises(PublishError, match="publishing failed: BrokenProcessPool"):
-        publish_site(newer, SITE_ZH, out, generator_version="1", formats=FORMATS, pool=_WorkerDiesAfterWriting)
-    assert _files(out) == before
-    assert not [name for _, _, names in os.walk(out) for name in names if name.endswith(".tmp")]
-
-
 class _JobsCancelled(Executor):
     """A pool shut down with its queued jobs cancelled (WorkerPool._replace,
     when it could not start a worker): nothing of the category was written."""
@@ -112,15 +100,20 @@ class _JobsCancelled(Executor):
         return future
 
 
-def test_a_publish_whose_jobs_were_cancelled_fails_in_one_line_and_changes_no_file(tmp_path):
+@pytest.mark.parametrize("pool, message", [
+    (_WorkerDiesAfterWriting, "publishing failed: BrokenProcessPool"),
+    (_JobsCancelled, "publishing failed: CancelledError"),
+])
+def test_a_publish_whose_pool_fails_changes_no_file_and_leaves_no_temporary_file(tmp_path, pool, message):
     views = _views(POOL_MIN_CATEGORIES + 2)
     out = tmp_path / "out"
     publish_site(views, SITE_ZH, out, generator_version="1", formats=FORMATS)
     before = _files(out)
     newer = [replace(view, name=view.name + " (new title)") for view in views]
-    with pytest.raises(PublishError, match="publishing failed: CancelledError"):
-        publish_site(newer, SITE_ZH, out, generator_version="1", formats=FORMATS, pool=_JobsCancelled)
+    with pytest.raises(PublishError, match=message):
+        publish_site(newer, SITE_ZH, out, generator_version="1", formats=FORMATS, pool=pool)
     assert _files(out) == before
+    assert not [name for _, _, names in os.walk(out) for name in names if name.endswith(".tmp")]
 
 
 def test_temporary_files_nobody_committed_are_swept_after_a_publish(tmp_path):
