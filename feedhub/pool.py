@@ -33,17 +33,19 @@ PROBE_TIMEOUT = 60.0
 
 def setup_worker() -> None:
     """Pool initializer. The workers yield the CPU to the main process, whose
-    storing and committing are the cycle's serial path. They ignore SIGINT
-    and SIGTERM: Ctrl-C on a terminal and ``systemctl stop`` signal the
-    whole process group, and a worker that died of it took the publish in
-    progress with it (a traceback, and the news left unpublished). The main
-    process decides: it finishes what is in flight and ends the pool."""
+    storing and committing are the cycle's serial path. They ignore SIGINT:
+    Ctrl-C on a terminal signals the whole process group, and a worker that
+    died of it took the publish in progress with it (a traceback, and the
+    news left unpublished); the main process decides, finishing what is in
+    flight and ending the pool. Not SIGTERM: a broken ProcessPoolExecutor
+    ends its remaining workers with it, and one waiting on a lock its dead
+    sibling held would otherwise never end (for a service manager, see
+    docs/design.md: stop the main process only)."""
     try:
         os.nice(10)
     except OSError:
         pass
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class WorkerPool(Executor):

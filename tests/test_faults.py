@@ -255,6 +255,13 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -288,6 +295,9 @@ def test_an_interrupted_run_once_ends_cleanly(tmp_path, how):
     assert run.wait(timeout=60) in (0, 130), "interrupted, or done just before"
     stderr = run.stderr.read()
     assert "Traceback" not in stderr and "Error" not in stderr, stderr
+    # The pool's processes carry the run's folder on their command line
+    # (the fork server's sys.path): those started after the look above too.
+    family |= {int(p) for p in os.listdir("/proc") if p.isdigit() and str(tmp_path).encode() in _cmdline(int(p))}
     deadline = time.monotonic() + 10
     while any(_alive(p) for p in family) and time.monotonic() < deadline:
         time.sleep(0.1)
