@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from feedhub.config import Config, load_config
+from feedhub.config import Config, SourceConfig, load_config
 from feedhub.cycle import pollable, run_cycle
 from feedhub.errors import ConfigError, FeedhubError
 from feedhub.fetch import Fetcher
@@ -125,21 +125,27 @@ class Daemon:
             log.error("cycle failed: %s; publishing is tried again in %d s", e, PUBLISH_RETRY.seconds)
             self._publish_retry_at = time.monotonic() + PUBLISH_RETRY.total_seconds()
             store.forget_cached_states()
-            self._reschedule(store, batch)
+            # Not before their interval either: a store that cannot be written
+            # kept no new next poll, and the old one has passed.
+            self._reschedule(store, batch, at_least=True)
             return
         if not self.stopping:
             if batch or summary.written:
                 log.info("%s", summary.line())
             self._reschedule(store, batch)
 
-    def _reschedule(self, store: Store, batch: list) -> None:
+    def _reschedule(self, store: Store, batch: list[SourceConfig], at_least: bool = False) -> None:
+        """Each source of ``batch`` at the next poll its refresh stored;
+        ``at_least``: and not before its interval from now."""
         states = store.source_states()
+        now = utcnow()
         for s in batch:
             state = states.get(s.name)
             if state and state.disabled_reason:
                 self._unschedule(s.name)
-            else:
-                self._schedule(s.name, state.next_poll if state and state.next_poll else utcnow() + s.interval)
+                continue
+            when = state.next_poll if state and state.next_poll else now + s.interval
+            self._schedule(s.name, max(when, now + s.interval) if at_least else when)
 
     def _schedule_all(self, store: Store) -> None:
         """Each enabled source at its stored next poll; never polled ones now,

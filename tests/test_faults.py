@@ -304,3 +304,35 @@ def test_an_interrupted_run_once_ends_cleanly(tmp_path, how):
     assert not [p for p in family if _alive(p)], "the pool ended with the run"
     out = tmp_path / "out"
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")] if out.exists() else True
+
+
+@pytest.mark.slow
+def test_a_store_that_cannot_be_written_does_not_make_the_daemon_poll_in_a_loop(tmp_path, http_server):
+    # The source was polled before; its stored next poll has passed. Now
+    # every store write fails (a file-size limit stands in for a full disk):
+    # no new next poll is stored, and the source must still wait its
+    # interval, not be polled again at once, over and over.
+    hits = []
+    http_server.route("/feed", lambda r: hits.append(1) or Reply(body=rss([ONE])))
+    config = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/feed')}\", interval: 3s}}")
+    assert run_once(config) == 0
+    big = [{**ONE, "title": f"Story {i}", "link": f"https://a.example/{i}", "guid": str(i),
+            "body": "<p>" + "word " * 1600 + "</p>"} for i in range(400)]
+    http_server.route("/feed", lambda r: hits.append(1) or Reply(body=rss(big)))
+    time.sleep(3)  # the stored next poll passes
+    hits.clear()
+    limit = 1024 * 1024
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    daemon = subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config)], env=ENV,
+                              stderr=subprocess.PIPE, text=True, cwd=tmp_path, preexec_fn=small_files)
+    try:
+        time.sleep(7)
+        assert daemon.poll() is None, "the daemon kept running"
+        assert 1 <= len(hits) <= 4, f"{len(hits)} polls in 7 s with a 3 s interval"
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=20) == 0
+    assert "cannot write the store" in daemon.stderr.read()
