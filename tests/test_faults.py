@@ -4,7 +4,6 @@ written, a second daemon on one store, a config reload that is invalid."""
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -34,6 +33,12 @@ def _start_daemon(config: Path) -> subprocess.Popen:
     """`feedhub run` on ``config`` in a process of its own, stderr captured."""
     return subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config)], env=ENV,
                             stderr=subprocess.PIPE, text=True, cwd=config.parent)
+
+
+def _with_small_files(*argv: str) -> list[str]:
+    """``argv`` run where no file may grow past 1 MiB: a full disk, for
+    SQLite (bash's ulimit; preexec_fn is unsafe in this threaded process)."""
+    return ["bash", "-c", 'ulimit -f 1024 && exec "$@"', "feedhub", *argv]
 
 
 def chattr(flag: str, path: Path) -> None:
@@ -225,14 +230,8 @@ def test_a_full_disk_while_storing_is_one_line_not_a_traceback(tmp_path):
     (tmp_path / "big.xml").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>'
                                       f"<link>https://a.example/</link>{items}</channel></rss>", encoding="utf-8")
     config = write_config(tmp_path, "  - {name: Big, url: big.xml}")
-    limit = 1024 * 1024
-
-    def small_files():
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    done = subprocess.run([sys.executable, "-m", "feedhub", "run", "--once", "--config", str(config)], env=ENV,
-                          check=False, cwd=tmp_path, capture_output=True, text=True, preexec_fn=small_files,
-                          timeout=120)
+    done = subprocess.run(_with_small_files(sys.executable, "-m", "feedhub", "run", "--once", "--config", str(config)),
+                          env=ENV, check=False, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert "Traceback" not in done.stderr
@@ -321,13 +320,8 @@ def test_a_store_that_cannot_be_written_does_not_make_the_daemon_poll_in_a_loop(
     http_server.route("/feed", lambda r: hits.append(1) or Reply(body=rss(big)))
     time.sleep(3)  # the stored next poll passes
     hits.clear()
-    limit = 1024 * 1024
-
-    def small_files():
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    daemon = subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config)], env=ENV,
-                              stderr=subprocess.PIPE, text=True, cwd=tmp_path, preexec_fn=small_files)
+    daemon = subprocess.Popen(_with_small_files(sys.executable, "-m", "feedhub", "run", "--config", str(config)),
+                              env=ENV, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
         time.sleep(7)
         assert daemon.poll() is None, "the daemon kept running"
