@@ -610,7 +610,11 @@ def _read_file(path: Path, caching: CachingInfo, options: FetchOptions) -> Fetch
     except ValueError as exc:  # a NUL character in the path
         raise FetchError(f"invalid file path {str(path)!r}: {exc}") from exc
     try:
-        kind = os.fstat(fd).st_mode
+        try:
+            kind = os.fstat(fd).st_mode
+        except OSError:
+            os.close(fd)
+            raise
         if not stat.S_ISREG(kind):
             os.close(fd)
             if stat.S_ISDIR(kind):
