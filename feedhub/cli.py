@@ -178,12 +178,16 @@ def cmd_status(args) -> int:
     from feedhub.store import Store, format_time
 
     config = _load(args)
-    store = Store.open(config.storage_url)
-    try:
-        states = store.source_states()
-        counts = store.entry_counts()
-    finally:
-        store.close()
+    states, counts = {}, {}
+    # Looking must not create: a status before the first run (or with the
+    # wrong config) leaves no empty store behind.
+    if Store.exists(config.storage_url):
+        store = Store.open(config.storage_url)
+        try:
+            states = store.source_states()
+            counts = store.entry_counts()
+        finally:
+            store.close()
     rows = []
     for source in config.sources:
         state = states.get(source.name)

@@ -160,6 +160,13 @@ class Store:
         # source_states() as last read; None once this store writes one.
         self._source_states: dict[str, SourceState] | None = None
 
+    @staticmethod
+    def exists(url: str) -> bool:
+        """Whether the store a storage.url names has been created (an
+        in-memory one never has)."""
+        target = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
+        return target not in ("", ":memory:") and Path(target).is_file()
+
     @classmethod
     def open(cls, url: str) -> Store:
         if not url.startswith("sqlite:///"):

@@ -330,3 +330,10 @@ def test_a_store_that_cannot_be_written_does_not_make_the_daemon_poll_in_a_loop(
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=20) == 0
     assert "cannot write the store" in daemon.stderr.read()
+
+
+def test_status_before_the_first_run_creates_no_store(tmp_path, capsys):
+    config_path = write_config(tmp_path, "  - {name: A, url: a.xml}")
+    assert main(["status", "--config", str(config_path)]) == 0
+    assert "A: never polled, 0 entries" in capsys.readouterr().out
+    assert not (tmp_path / "state").exists()
