@@ -118,13 +118,20 @@ def cmd_serve(args) -> int:
 
 
 def cmd_run(args) -> int:
+    early: list[int] = []
+    if not args.once:
+        # Loading a big config takes a while; a SIGHUP (logrotate, `systemctl
+        # reload`) or SIGTERM meanwhile must not end the daemon by the
+        # default action: it is noted here and handled once the daemon runs.
+        for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda signum, _frame: early.append(signum))
     config = _load(args)
     if args.serve and args.once:
         raise FeedhubError("--serve runs beside the daemon; it cannot be combined with --once")
     if not args.once:
         from feedhub.schedule import run_daemon
 
-        return run_daemon(config, serve=_bind(args.serve) if args.serve else None)
+        return run_daemon(config, serve=_bind(args.serve) if args.serve else None, early_signals=early)
     from feedhub.cycle import pollable, run_cycle
     from feedhub.fetch import Fetcher
     from feedhub.store import Store

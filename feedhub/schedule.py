@@ -18,6 +18,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -200,8 +201,9 @@ def _fetcher(config: Config) -> Fetcher:
                    public_only=config.fetch.public_addresses_only)
 
 
-def run_daemon(config: Config, serve: tuple[str, int] | None = None) -> int:
-    """Run until SIGTERM/SIGINT; with `serve`, also serve output/ over HTTP."""
+def run_daemon(config: Config, serve: tuple[str, int] | None = None, early_signals: Sequence[int] = ()) -> int:
+    """Run until SIGTERM/SIGINT; with `serve`, also serve output/ over HTTP.
+    ``early_signals``: those that arrived while the config was loading."""
     daemon = Daemon(config)
     server_thread = None
     stop_serving = threading.Event()
@@ -216,6 +218,8 @@ def run_daemon(config: Config, serve: tuple[str, int] | None = None) -> int:
     signal.signal(signal.SIGTERM, daemon.request_stop)
     signal.signal(signal.SIGINT, daemon.request_stop)
     signal.signal(signal.SIGHUP, daemon.request_reload)
+    for signum in early_signals:
+        (daemon.request_reload if signum == signal.SIGHUP else daemon.request_stop)()
     try:
         return daemon.run()
     finally:

@@ -337,3 +337,35 @@ def test_status_before_the_first_run_creates_no_store(tmp_path, capsys):
     assert main(["status", "--config", str(config_path)]) == 0
     assert "A: never polled, 0 entries" in capsys.readouterr().out
     assert not (tmp_path / "state").exists()
+
+
+def _catches(pid: int, signum: int) -> bool:
+    """Whether process ``pid`` has a handler for ``signum`` (SigCgt in /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) & (1 << (signum - 1)))
+    return False
+
+
+@pytest.mark.slow
+def test_a_sighup_while_the_daemon_loads_its_config_is_a_reload_not_its_end(tmp_path):
+    # Twenty thousand sources take over a second to validate; logrotate or
+    # `systemctl reload` may send SIGHUP meanwhile.
+    (tmp_path / "a.xml").write_bytes(rss([ONE]))
+    others = "\n".join(f"  - {{name: S{i}, url: s{i}.xml, enabled: false, categories: [Others]}}" for i in range(20000))
+    config = write_config(tmp_path, f"  - {{name: A, url: a.xml}}\n{others}")
+    daemon = _start_daemon(config)
+    try:
+        # Once Python has started and feedhub is imported (never more than a
+        # second here), well before the config is loaded.
+        deadline = time.monotonic() + 1
+        while not _catches(daemon.pid, signal.SIGHUP) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        daemon.send_signal(signal.SIGHUP)
+        time.sleep(5)
+        assert daemon.poll() is None, "the daemon kept running"
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=20) == 0
+    stderr = daemon.stderr.read()
+    assert "feedhub daemon started" in stderr and "config reloaded" in stderr
