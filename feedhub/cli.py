@@ -140,9 +140,8 @@ def cmd_run(args) -> int:
     # SIGTERM (a `timeout`, cron, CI) ends a single cycle as Ctrl-C does:
     # in-flight work finishes, the pool's workers end, no temporary file stays.
     signal.signal(signal.SIGTERM, _interrupt)
-    store = Store.open(config.storage_url)
+    store = Store.open(config.storage_url, lock=True)
     try:
-        store.lock()
         sources, skipped = pollable(config, store, datetime.now(timezone.utc))
         for source, reason in skipped:
             # Said even when quiet: the user asked for every source now.

@@ -73,12 +73,7 @@ class Daemon:
     # --- the loop ------------------------------------------------------------
 
     def run(self) -> int:
-        store = Store.open(self.config.storage_url)
-        try:
-            store.lock()
-        except FeedhubError:
-            store.close()
-            raise
+        store = Store.open(self.config.storage_url, lock=True)
         self.fetcher = _fetcher(self.config)
         self.scheduler.start()
         try:

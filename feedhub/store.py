@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import IO
 
 from feedhub.errors import StorageError
 from feedhub.types import CachingInfo, Entry, SourceState
@@ -168,13 +169,20 @@ class Store:
         return target not in ("", ":memory:") and Path(target).is_file()
 
     @classmethod
-    def open(cls, url: str) -> Store:
+    def open(cls, url: str, *, lock: bool = False) -> Store:
+        """The store ``url`` names, created and brought to the current schema
+        if need be. ``lock``: claimed for this process alone first (see
+        lock()), so that a second feedhub is told so, and never meets the
+        first one's schema migration as "database is locked"."""
         if not url.startswith("sqlite:///"):
             raise StorageError(f"storage.url {url!r}: only sqlite:///PATH is supported")
         target = url[len("sqlite:///"):]
+        claim = None
         try:
             if target != ":memory:":
                 Path(target).parent.mkdir(parents=True, exist_ok=True)
+            if lock:
+                claim = _claim(target)
             db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA busy_timeout = 10000")
             if target != ":memory:":
@@ -184,11 +192,20 @@ class Store:
             # what feedhub needs; only a power loss may lose the last commit.
             db.execute("PRAGMA synchronous = NORMAL")
             store = cls(db, target)
+            store._lock_file = claim
             store._migrate()
         except sqlite3.Error as e:
+            if claim is not None:
+                claim.close()
             raise StorageError(f"cannot open the store {target}: {e} (check the path in storage.url and its permissions)") from None
         except OSError as e:
+            if claim is not None:
+                claim.close()
             raise StorageError(f"cannot create the store's folder for {target}: {e.strerror}") from None
+        except BaseException:
+            if claim is not None:
+                claim.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -204,28 +221,8 @@ class Store:
         to publish (issue #6). The lock is an flock on `<store>.lock`, which
         the kernel releases when the process ends, even by kill -9.
         """
-        if self._where == ":memory:":
-            return
-        path = Path(self._where + ".lock")
-        try:
-            handle = open(path, "a+", encoding="utf-8")
-        except OSError as e:  # e.g. left by a `sudo feedhub`, owned by root
-            raise StorageError(f"cannot open the lock file {path}: {e.strerror or e}; check its owner and "
-                               "permissions") from None
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            handle.close()
-            raise StorageError(
-                f"another feedhub (pid {holder}) is using the store {self._where}; stop it first, or wait for it to finish"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self._lock_file = handle
+        if self._lock_file is None:
+            self._lock_file = _claim(self._where)
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -623,3 +620,30 @@ def _entry_from_row(r: Sequence) -> StoredEntry:
 def _story_from_row(r: Sequence) -> StoredStory:
     row, category, atom_id, canonical_entry, published, updated, _first_seen = r
     return StoredStory(row, category, atom_id, canonical_entry, parse_time(published), parse_time(updated))
+
+
+def _claim(where: str) -> IO[str] | None:
+    """An flock on ``<where>.lock`` for this process (Store.lock), or
+    StorageError naming the process that holds it."""
+    if where == ":memory:":
+        return None
+    path = Path(where + ".lock")
+    try:
+        handle = open(path, "a+", encoding="utf-8")
+    except OSError as e:  # e.g. left by a `sudo feedhub`, owned by root
+        raise StorageError(f"cannot open the lock file {path}: {e.strerror or e}; check its owner and "
+                           "permissions") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise StorageError(
+            f"another feedhub (pid {holder}) is using the store {where}; stop it first, or wait for it to finish"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle

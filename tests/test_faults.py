@@ -3,7 +3,9 @@ written, a second daemon on one store, a config reload that is invalid."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import sqlite3
 import signal
 import subprocess
 import sys
@@ -369,3 +371,25 @@ def test_a_sighup_while_the_daemon_loads_its_config_is_a_reload_not_its_end(tmp_
         assert daemon.wait(timeout=20) == 0
     stderr = daemon.stderr.read()
     assert "feedhub daemon started" in stderr and "config reloaded" in stderr
+
+
+def test_a_second_feedhub_during_the_first_ones_schema_setup_is_told_so(tmp_path, capsys):
+    # The first feedhub has just created the store and holds it (its lock
+    # file, and a write transaction: the schema being set up). The second
+    # must name it at once, not wait ten seconds to say "database is locked".
+    config = write_config(tmp_path, "  - {name: A, url: a.xml}")
+    (tmp_path / "state").mkdir()
+    first = sqlite3.connect(tmp_path / "state/hub.db", isolation_level=None)
+    first.execute("BEGIN IMMEDIATE")
+    with open(tmp_path / "state/hub.db.lock", "a+", encoding="utf-8") as claim:
+        fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        claim.write("4242")
+        claim.flush()
+        started = time.monotonic()
+        assert run_once(config) == 1
+        assert time.monotonic() - started < 5
+    first.close()
+    err = capsys.readouterr().err.strip().splitlines()
+    expected = (f"feedhub: error: another feedhub (pid 4242) is using the store {tmp_path}/state/hub.db; "
+                "stop it first, or wait for it to finish")
+    assert err == [expected]
