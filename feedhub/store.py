@@ -171,9 +171,9 @@ class Store:
     @classmethod
     def open(cls, url: str, *, lock: bool = False) -> Store:
         """The store ``url`` names, created and brought to the current schema
-        if need be. ``lock``: claimed for this process alone first (see
-        lock()), so that a second feedhub is told so, and never meets the
-        first one's schema migration as "database is locked"."""
+        if need be. ``lock``: claimed for this process alone first (_claim),
+        so that a second feedhub is told so, and never meets the first one's
+        schema migration as "database is locked"."""
         if not url.startswith("sqlite:///"):
             raise StorageError(f"storage.url {url!r}: only sqlite:///PATH is supported")
         target = url[len("sqlite:///"):]
@@ -194,17 +194,14 @@ class Store:
             store = cls(db, target)
             store._lock_file = claim
             store._migrate()
-        except sqlite3.Error as e:
+        except BaseException as e:
             if claim is not None:
-                claim.close()
-            raise StorageError(f"cannot open the store {target}: {e} (check the path in storage.url and its permissions)") from None
-        except OSError as e:
-            if claim is not None:
-                claim.close()
-            raise StorageError(f"cannot create the store's folder for {target}: {e.strerror}") from None
-        except BaseException:
-            if claim is not None:
-                claim.close()
+                claim.close()  # releases the lock
+            if isinstance(e, sqlite3.Error):
+                raise StorageError(f"cannot open the store {target}: {e} (check the path in storage.url and its "
+                                   "permissions)") from None
+            if isinstance(e, OSError):
+                raise StorageError(f"cannot create the store's folder for {target}: {e.strerror}") from None
             raise
         return store
 
@@ -213,16 +210,6 @@ class Store:
         if self._lock_file is not None:
             self._lock_file.close()  # releases the lock
             self._lock_file = None
-
-    def lock(self) -> None:
-        """Claim the store for this process alone, or raise StorageError.
-
-        Two feedhubs polling one store would both poll every source and race
-        to publish (issue #6). The lock is an flock on `<store>.lock`, which
-        the kernel releases when the process ends, even by kill -9.
-        """
-        if self._lock_file is None:
-            self._lock_file = _claim(self._where)
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -623,8 +610,13 @@ def _story_from_row(r: Sequence) -> StoredStory:
 
 
 def _claim(where: str) -> IO[str] | None:
-    """An flock on ``<where>.lock`` for this process (Store.lock), or
-    StorageError naming the process that holds it."""
+    """An flock on ``<where>.lock`` for this process, or StorageError
+    naming the process that holds it.
+
+    Two feedhubs polling one store would both poll every source and race to
+    publish (issue #6). The kernel releases an flock when the process ends,
+    even by kill -9.
+    """
     if where == ":memory:":
         return None
     path = Path(where + ".lock")

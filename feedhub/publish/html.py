@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -139,28 +139,23 @@ def _render(name: str, site: SiteInfo, template_dir: Path | None, formats: Seque
     except jinja2.TemplateError as error:
         raise PublishError(f"cannot load template {name}: {error}") from error
     try:
-        text = _render_template(template, site, feeds, feed_href, zone, context)
+        text = template.render(
+            site=site,
+            chinese=is_chinese(site.language),
+            link=story_link,
+            author=story_author,
+            attribution=lambda story: Markup(attribution_html(story, site.language)),
+            local_time=lambda moment: _local_time(moment, zone),
+            feeds=feeds,
+            feed_href=feed_href,
+            page_href=page_path,
+            excerpt=_excerpt,
+            **context,
+        )
     except jinja2.TemplateError as error:  # a user's template: a name misspelt, a tag left open
         where = f" (line {error.lineno})" if getattr(error, "lineno", None) else ""
         raise PublishError(f"template {name}{where}: {type(error).__name__}: {error}") from error
     return text.encode("utf-8")
-
-
-def _render_template(template: jinja2.Template, site: SiteInfo, feeds: Sequence[FeedFormat],
-                     feed_href: Callable[..., str], zone: ZoneInfo, context: dict[str, object]) -> str:
-    return template.render(
-        site=site,
-        chinese=is_chinese(site.language),
-        link=story_link,
-        author=story_author,
-        attribution=lambda story: Markup(attribution_html(story, site.language)),
-        local_time=lambda moment: _local_time(moment, zone),
-        feeds=feeds,
-        feed_href=feed_href,
-        page_href=page_path,
-        excerpt=_excerpt,
-        **context,
-    )
 
 
 @lru_cache(maxsize=8)

@@ -299,12 +299,10 @@ def publish_planned(
                 name, folder, plan, _ = removals[index]
                 try:
                     done = result.result() if isinstance(result, Future) else result
-                except BaseException as error:
-                    if not isinstance(error, Exception):
-                        # Ctrl-C or SIGTERM while waiting: this result stays
-                        # to be collected (by the finally below), so that its
-                        # temporary files join the batch, which removes them.
-                        raise
+                except Exception as error:
+                    # (Ctrl-C or SIGTERM while waiting goes through: this
+                    # result stays to be collected by the finally below, so
+                    # that its temporary files join the batch, which removes them.)
                     results[index] = None
                     collected += 1
                     if isinstance(error, PublishError):
