@@ -43,6 +43,11 @@ class ParseError(SourceError):
     """The source answered, but not with a feed feedhub can read."""
 
 
+class MergeError(SourceError):
+    """The source's entries were parsed but could not be merged and stored
+    (an unexpected error, rolled back); stored on the source."""
+
+
 class StorageError(FeedhubError):
     """The store cannot be opened, migrated or written."""
 

@@ -234,6 +234,11 @@ class Store:
             raise StorageError(f"the store {self._where} is busy or read-only: {e}") from None
         try:
             yield
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            # A bug in what one caller wrote, not a store that fails: the
+            # caller's to record (update.py records it on one source, issue #19).
+            self._undo()
+            raise
         except sqlite3.Error as e:  # a write inside failed: a full disk, an I/O error
             self._undo()
             raise StorageError(f"cannot write the store {self._where}: {e}") from None

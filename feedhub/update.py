@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 
 from feedhub import policy
 from feedhub.config import Config, SourceConfig
-from feedhub.errors import FetchError, ParseError, SourceError
+from feedhub.errors import FetchError, MergeError, ParseError, SourceError, StorageError
 from feedhub.fetch import Fetcher, FetchOptions
 from feedhub.lanes import FetchLanes
 from feedhub.merge import Change, Copy, choose_canonical, classify, story_atom_id, story_date
@@ -49,6 +49,8 @@ PARSE_POOL_THRESHOLD = 8
 TRIM_EVERY = 20
 # Documents fetched and not yet parsed, at most (lanes.py).
 BODIES_IN_FLIGHT = max(8, 4 * (os.cpu_count() or 1))
+# Parsed signatures kept between entries (about 2 KB each).
+SIGNATURE_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ class Updater:
         self._pending_states: list[SourceState] = []
         # Parsed signatures of stored copies, by entry row: candidates recur
         # from one entry to the next (a daemon keeps one Updater per cycle).
-        self._signatures: dict[int, Signature] = _BoundedCache(20_000)
+        self._signatures: dict[int, Signature] = _BoundedCache(SIGNATURE_CACHE_SIZE)
         self.thresholds = config.merge
         self._base_dir = config.base_dir  # where relative file sources are read from
 
@@ -290,29 +292,56 @@ class Updater:
             log.exception("%s: unexpected error while parsing", source.name)
             return self._record_failure(source, state, ParseError(f"unexpected parser error: {type(e).__name__}: {e}"),
                                         fetched_at, status=result.status)
+        try:
+            return self._store(source, state, result, fetched_at, feed, entries)
+        except StorageError:
+            raise  # the store itself fails (a full disk): every source would, the cycle ends
+        except Exception as e:  # a bug in merging one source's entries must not stop the batch (issue #19)
+            # Row ids the rollback undid are handed out again: signatures
+            # cached under them would be another entry's.
+            self._signatures.clear()
+            log.debug("%s: unexpected error while storing its entries", source.name, exc_info=True)
+            error = MergeError(f"not stored: unexpected error while merging its entries: {type(e).__name__}: {e}; "
+                               "tried again next poll (-vv logs the traceback)")
+            return self._record_failure(source, state, error, fetched_at, status=result.status)
+
+    def _store(self, source: SourceConfig, state: SourceState, result: FetchResult, fetched_at: datetime,
+               feed: FeedData, entries: list[Entry]) -> SourceOutcome:
+        """One transaction: the source's entries merged, its new state saved."""
         now = self.clock()
-        with self.store.transaction():
-            self._save_pending_states()
-            new, edited, changed = self._store_entries(source, entries, now)
-            if changed:
-                self.store.set_publish_pending(True)
-            next_poll, reason = policy.after_success(
-                source.name, source.interval, fetched_at,
-                policy.server_hint(result.headers, feed.ttl_seconds, fetched_at), self.config.fetch.max_hint)
-            self.store.save_source_state(replace(
-                state,
-                url=result.moved_to or state.url,
-                caching=result.caching,
-                feed_title=feed.title or state.feed_title,
-                feed_link=feed.link or state.feed_link,
-                feed_id=feed.id or state.feed_id,
-                feed_updated=feed.updated or state.feed_updated,
-                feed_self=self._self_link(feed, result),
-                last_fetch=fetched_at, last_success=fetched_at, last_error=None, last_status=result.status,
-                failures=0, failing_since=None, next_poll=next_poll, next_poll_reason=reason,
-            ))
+        pending, self._pending_states = self._pending_states, []
+        try:
+            with self.store.transaction():
+                self.store.save_source_states(pending)
+                outcome = self._store_in_transaction(source, state, result, fetched_at, feed, entries, now)
+        except BaseException:
+            self._pending_states[:0] = pending  # rolled back with the rest: written with the next transaction
+            raise
         if result.moved_to:
             log.warning("%s: moved permanently to %s; polling there from now on", source.name, result.moved_to)
+        return outcome
+
+    def _store_in_transaction(self, source: SourceConfig, state: SourceState, result: FetchResult,
+                              fetched_at: datetime, feed: FeedData, entries: list[Entry],
+                              now: datetime) -> SourceOutcome:
+        new, edited, changed = self._store_entries(source, entries, now)
+        if changed:
+            self.store.set_publish_pending(True)
+        next_poll, reason = policy.after_success(
+            source.name, source.interval, fetched_at,
+            policy.server_hint(result.headers, feed.ttl_seconds, fetched_at), self.config.fetch.max_hint)
+        self.store.save_source_state(replace(
+            state,
+            url=result.moved_to or state.url,
+            caching=result.caching,
+            feed_title=feed.title or state.feed_title,
+            feed_link=feed.link or state.feed_link,
+            feed_id=feed.id or state.feed_id,
+            feed_updated=feed.updated or state.feed_updated,
+            feed_self=self._self_link(feed, result),
+            last_fetch=fetched_at, last_success=fetched_at, last_error=None, last_status=result.status,
+            failures=0, failing_since=None, next_poll=next_poll, next_poll_reason=reason,
+        ))
         return SourceOutcome(source.name, new=new, edited=edited, categories_changed=frozenset(changed),
                              moved_to=result.moved_to)
 
@@ -395,9 +424,14 @@ class Updater:
         if not candidates:
             return None
         cache = self._signatures
-        for story, copies in self.store.copy_signatures(candidates, known=cache).items():
+        found = self.store.copy_signatures(candidates, known=cache)
+        # The store left out the JSON of the rows the cache holds now: take
+        # those signatures before the loop's own insertions can evict one
+        # (issue #19: a cold cycle of 1,000 sources crashed on it).
+        held = {row: cache[row] for copies in found.values() for row, text in copies if text is None}
+        for story, copies in found.items():
             for row, text in copies:
-                other = cache.get(row)
+                other = held.get(row)
                 if other is None:
                     other = cache[row] = Signature.from_json(text)
                 if is_same_story(sig, other, self.thresholds):
@@ -433,11 +467,8 @@ class Updater:
     def _flush_states(self) -> None:
         if self._pending_states:
             with self.store.transaction():
-                self._save_pending_states()
-
-    def _save_pending_states(self) -> None:
-        self.store.save_source_states(self._pending_states)
-        self._pending_states.clear()
+                self.store.save_source_states(self._pending_states)
+            self._pending_states.clear()
 
     def _record_failure(self, source: SourceConfig, state: SourceState, error: SourceError, fetched_at: datetime,
                         status: int | None = None) -> SourceOutcome:
