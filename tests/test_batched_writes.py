@@ -52,3 +52,28 @@ def test_removals_wait_for_the_commit_and_are_dropped_if_it_fails(tmp_path):
     old_page.write_bytes(b"old")
     after_commit(old_page.unlink)
     assert not old_page.exists()
+
+
+def test_an_interrupt_during_the_commit_waits_for_its_end(tmp_path, monkeypatch):
+    # Issue #13: `run --once` stopped by SIGTERM while the batch was synced
+    # to disk (os.sync() can take seconds) left every temporary file behind.
+    import os
+    import signal
+
+    def interrupted(*_):
+        raise KeyboardInterrupt  # what `run --once` does on SIGTERM
+
+    sync = os.sync
+    monkeypatch.setattr(os, "sync", lambda: (os.kill(os.getpid(), signal.SIGTERM), sync()))
+    previous = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with batched_writes():
+                write_if_changed(tmp_path / "a.xml", b"new")
+                write_if_changed(tmp_path / "b.xml", b"bee")
+        assert signal.getsignal(signal.SIGTERM) is interrupted  # the handler is back
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    # The commit ended, then the interrupt was acted on: the new files, no temporary one.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xml", "b.xml"]
+    assert (tmp_path / "a.xml").read_bytes() == b"new"

@@ -15,11 +15,14 @@ from __future__ import annotations
 import errno
 import itertools
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from types import FrameType
 
 from feedhub.errors import PublishError
 
@@ -51,27 +54,61 @@ def batched_writes() -> Iterator[None]:
     after: list[Callable[[], None]] = []
     token, after_token = _BATCH.set(pending), _AFTER.set(after)
     try:
-        yield
+        try:
+            yield
+        finally:
+            _BATCH.reset(token)
+            _AFTER.reset(after_token)
+        if pending:
+            # An interrupt (SIGTERM, Ctrl-C) during the commit waits for its
+            # end: raised in os.sync(), which can take seconds on a busy
+            # disk, it left every temporary file behind (issue #13).
+            with _interrupts_held():
+                _commit(pending)
     except BaseException:
-        _discard(pending)
+        _discard(pending)  # those already renamed are gone: nothing to remove
         raise
-    finally:
-        _BATCH.reset(token)
-        _AFTER.reset(after_token)
-    if pending:
-        os.sync()
-        folders: dict[Path, None] = {}
-        for index, (tmp_name, path) in enumerate(pending):
-            try:
-                os.replace(tmp_name, path)
-            except OSError as error:
-                _discard(pending[index:])
-                raise _publish_error(path, error) from error
-            folders[path.parent] = None
-        for folder in folders:
-            _fsync_dir(folder)
     for action in after:
         action()
+
+
+def _commit(pending: list[tuple[str, Path]]) -> None:
+    os.sync()
+    folders: dict[Path, None] = {}
+    for tmp_name, path in pending:
+        try:
+            os.replace(tmp_name, path)
+        except OSError as error:
+            raise _publish_error(path, error) from error
+        folders[path.parent] = None
+    for folder in folders:
+        _fsync_dir(folder)
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT and SIGTERM received inside the block are acted on at its end,
+    by the handlers they had. Python runs signal handlers in the main thread
+    only, so elsewhere there is nothing to hold."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[tuple[int, FrameType | None]] = []
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum in previous:
+        signal.signal(signum, lambda signum, frame: received.append((signum, frame)))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signum, frame = received[0]
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, frame)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
 
 
 def after_commit(action: Callable[[], None]) -> None:
