@@ -23,9 +23,9 @@ from feedhub.errors import ConfigError, FeedhubError
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    _setup_logging(args.verbose)
     try:
+        args = _parser().parse_args(argv)
+        _setup_logging(args.verbose)
         return args.command(args)
     except ConfigError as e:
         print(f"feedhub: {e}", file=sys.stderr)
@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", parents=[common], help="poll on schedule and publish (or one cycle with --once)")
     run.add_argument("--once", action="store_true", help="poll every enabled source once, publish, exit")
     run.add_argument("--serve", metavar="HOST:PORT", help="also serve output/ over HTTP while the daemon runs")
+    run.add_argument("--take-over-output", action="store_true",
+                     help="publish into output.dir even if another site (another store) published there: "
+                          "its category folders are removed and this site is published whole")
     run.set_defaults(command=cmd_run)
 
     serve = commands.add_parser("serve", parents=[common], help="serve output/ over HTTP (ETag/304, gzip)")
@@ -66,6 +69,14 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", parents=[common], help="each source's health and next poll")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(command=cmd_status)
+
+    opml = commands.add_parser("import-opml", parents=[common],
+                               help="add the feeds of a feed reader's OPML export to the config")
+    opml.add_argument("file", metavar="FILE", help="the OPML file (Miniflux, FreshRSS, Inoreader, Feedly, newsboat, reader…)")
+    opml.add_argument("--category", metavar="NAME",
+                      help="category for the feeds in no folder (default: Uncategorized)")
+    opml.add_argument("--dry-run", action="store_true", help="print the change to the config; write nothing")
+    opml.set_defaults(command=cmd_import_opml)
     return parser
 
 
@@ -89,6 +100,15 @@ def cmd_check_config(args) -> int:
     config = _load(args)
     print(describe(config), end="")
     print(f"# {config.path}: OK ({len(config.sources)} sources, {len(config.categories)} categories)", file=sys.stderr)
+    return 0
+
+
+def cmd_import_opml(args) -> int:
+    from feedhub.config import resolve_config_path
+    from feedhub.opml_import import import_opml, print_result
+
+    print_result(import_opml(args.file, resolve_config_path(args.config),
+                             default_category=args.category, dry_run=args.dry_run))
     return 0
 
 
@@ -131,8 +151,9 @@ def cmd_run(args) -> int:
     if not args.once:
         from feedhub.schedule import run_daemon
 
-        return run_daemon(config, serve=_bind(args.serve) if args.serve else None, early_signals=early)
-    from feedhub.cycle import pollable, run_cycle
+        return run_daemon(config, serve=_bind(args.serve) if args.serve else None, early_signals=early,
+                          take_over_output=args.take_over_output)
+    from feedhub.cycle import claim_output, pollable, run_cycle
     from feedhub.fetch import Fetcher
     from feedhub.store import Store
     from feedhub.update import Updater
@@ -142,6 +163,7 @@ def cmd_run(args) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     store = Store.open(config.storage_url, lock=True)
     try:
+        claim_output(config, store, take_over=args.take_over_output, at_start=True)
         sources, skipped = pollable(config, store, datetime.now(timezone.utc))
         for source, reason in skipped:
             # Said even when quiet: the user asked for every source now.
@@ -182,9 +204,10 @@ class _Progress:
 
 def cmd_status(args) -> int:
     from feedhub.store import Store, format_time
+    from feedhub.types import EMPTY_ENTRIES_META
 
     config = _load(args)
-    states, counts = {}, {}
+    states, counts, empty = {}, {}, {}
     # Looking must not create: a status before the first run (or with the
     # wrong config) leaves no empty store behind.
     if Store.exists(config.storage_url):
@@ -192,6 +215,8 @@ def cmd_status(args) -> int:
         try:
             states = store.source_states()
             counts = store.entry_counts()
+            # Entries dropped from its last document for having no title, link nor text.
+            empty = {s.name: int(store.get_meta(EMPTY_ENTRIES_META + s.name) or 0) for s in config.sources}
         finally:
             store.close()
     rows = []
@@ -217,6 +242,7 @@ def cmd_status(args) -> int:
             "url": state.url if state and not readdressed else source.url,
             "state": health,
             "entries": counts.get(source.name, 0),
+            "empty_entries": empty.get(source.name, 0),
             "last_success": format_time(state.last_success) if state else None,
             "last_error": state.last_error if state else None,
             "last_status": state.last_status if state else None,
@@ -231,7 +257,8 @@ def cmd_status(args) -> int:
     now = datetime.now(timezone.utc)
     for row, source in zip(rows, config.sources):
         state = states.get(source.name)
-        print(f"{row['name']}: {row['state']}, {row['entries']} entries")
+        dropped = f" ({row['empty_entries']} empty dropped)" if row["empty_entries"] else ""
+        print(f"{row['name']}: {row['state']}, {row['entries']} entries{dropped}")
         print(f"    last success: {_local(state.last_success, config) if state else 'never'}")
         if row["last_error"]:
             print(f"    last error:   {row['last_error']} ({row['failures']} in a row)")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from feedhub import __version__
 from feedhub.config import Config, SourceConfig
+from feedhub.errors import OutputOwnedError, PublishError
 from feedhub.fetch import ping_websub
 from feedhub.publish.common import FEED_FORMATS, PAGE_FILE, slug_format_path
 from feedhub.memory import release_free_memory
@@ -92,6 +93,7 @@ def publish(config: Config, store: Store, *, now: datetime | None = None, pool: 
     # needed by a cycle that publishes nothing (feedhub/publish/__init__.py).
     from feedhub.publish.site import PlannedCategory, publish_planned
 
+    claim_output(config, store)
     categories, meta = plan_categories(config, store, now=now or datetime.now(timezone.utc))
     common = _rendered_common(config)
     rendered: dict[str, str] = {}
@@ -188,6 +190,23 @@ def run_cycle(config: Config, store: Store, updater: Updater, sources: Sequence[
         for path in written:
             log.info("wrote %s", path)
     return CycleSummary(report, tuple(written), time.monotonic() - started)
+
+
+def claim_output(config: Config, store: Store, *, take_over: bool = False, at_start: bool = False) -> None:
+    """Refuse to publish into an output folder another site wrote
+    (output_owner.py). ``at_start``: the check a run makes before polling,
+    so that a refusal comes at once; a folder that cannot be written is
+    left for the publish to report (the daemon retries it)."""
+    from feedhub.output_owner import claim_output as claim
+
+    try:
+        claim(config.output_dir, store, title=config.site.title, config=config.path,
+              slugs=[c.slug for c in config.categories], take_over=take_over)
+    except OutputOwnedError:
+        raise
+    except PublishError:
+        if not at_start:
+            raise
 
 
 def pollable(config: Config, store: Store, now: datetime | None = None) -> tuple[list[SourceConfig], list[tuple[SourceConfig, str]]]:

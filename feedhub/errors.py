@@ -54,3 +54,7 @@ class StorageError(FeedhubError):
 
 class PublishError(FeedhubError):
     """An output file could not be written; the previous one is left intact."""
+
+
+class OutputOwnedError(PublishError):
+    """The output folder holds another site's output (output_owner.py)."""

@@ -15,10 +15,13 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from types import TracebackType
 from typing import Any, TypeVar
+
+from feedhub.interrupts import held
 
 log = logging.getLogger("feedhub.pool")
 T = TypeVar("T")
@@ -46,6 +49,28 @@ def setup_worker() -> None:
     except OSError:
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_fork_server() -> None:
+    """Start the fork server (if it is not running) with SIGINT ignored.
+
+    It imports the parsing stack before it ignores SIGINT itself (CPython's
+    forkserver.main), and a Ctrl-C meanwhile, which reaches the whole process
+    group, printed a KeyboardInterrupt traceback from it. An ignored signal
+    stays ignored through exec, and Python then leaves it so: the fork
+    server, and the workers it forks, never see SIGINT (they ignore it
+    anyway, setup_worker). This process ignores SIGINT only for the fork and
+    exec, a few milliseconds."""
+    import multiprocessing.forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        multiprocessing.forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class WorkerPool(Executor):
@@ -93,7 +118,13 @@ class WorkerPool(Executor):
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         while not self.inline:
             try:
-                future = self._started().submit(fn, *args, **kwargs)
+                if self._executor is None:
+                    # The first submit starts the workers: not to be cut in
+                    # two by an interrupt (interrupts.py).
+                    with held():
+                        future = self._started().submit(fn, *args, **kwargs)
+                else:
+                    future = self._started().submit(fn, *args, **kwargs)
             except BrokenExecutor:
                 self._replace("a worker process died", jobs_died=True)
                 continue
@@ -144,6 +175,7 @@ class WorkerPool(Executor):
         # alive can copy a held lock into the child.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["feedhub.worker", "feedhub.publish.site"])
+        _start_fork_server()
         return ProcessPoolExecutor(max_workers=multiprocessing.cpu_count() or 1, mp_context=context,
                                    initializer=setup_worker)
 

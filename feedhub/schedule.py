@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from feedhub.config import Config, SourceConfig, load_config
-from feedhub.cycle import pollable, run_cycle
+from feedhub.cycle import claim_output, pollable, run_cycle
 from feedhub.errors import ConfigError, FeedhubError
 from feedhub.fetch import Fetcher
 from feedhub.policy import jitter_for
@@ -39,8 +39,9 @@ PUBLISH_RETRY = timedelta(minutes=1)
 
 
 class Daemon:
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, take_over_output: bool = False):
         self.config = config
+        self.take_over_output = take_over_output
         self.wake = threading.Event()
         self.stopping = False
         self.reload_requested = False
@@ -74,6 +75,11 @@ class Daemon:
 
     def run(self) -> int:
         store = Store.open(self.config.storage_url, lock=True)
+        try:
+            claim_output(self.config, store, take_over=self.take_over_output, at_start=True)
+        except BaseException:
+            store.close()
+            raise
         self.fetcher = _fetcher(self.config)
         self.scheduler.start()
         try:
@@ -180,6 +186,13 @@ class Daemon:
         if new.storage_url != self.config.storage_url:
             log.error("config not reloaded: storage.url cannot change while running (restart feedhub)")
             return
+        if new.output_dir != self.config.output_dir or [c.slug for c in new.categories] != [
+                c.slug for c in self.config.categories]:
+            try:
+                claim_output(new, store, at_start=True)
+            except FeedhubError as e:
+                log.error("config not reloaded, the running one stays: %s", e)
+                return
         if new.fetch != self.config.fetch:
             # Between polls: no fetch is in flight. public_addresses_only is
             # a safety setting, and must not wait for a restart.
@@ -196,10 +209,11 @@ def _fetcher(config: Config) -> Fetcher:
                    public_only=config.fetch.public_addresses_only)
 
 
-def run_daemon(config: Config, serve: tuple[str, int] | None = None, early_signals: Sequence[int] = ()) -> int:
+def run_daemon(config: Config, serve: tuple[str, int] | None = None, early_signals: Sequence[int] = (),
+               take_over_output: bool = False) -> int:
     """Run until SIGTERM/SIGINT; with `serve`, also serve output/ over HTTP.
     ``early_signals``: those that arrived while the config was loading."""
-    daemon = Daemon(config)
+    daemon = Daemon(config, take_over_output)
     server_thread = None
     stop_serving = threading.Event()
     if serve is not None:

@@ -269,6 +269,25 @@ class Store:
         self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                          (key, value))
 
+    def site_id(self) -> str:
+        """This store's site: an id made on first use, recorded in the output
+        folder it publishes to (output_owner.py)."""
+        value = self.get_meta("site_id")
+        if value is None:
+            import uuid
+
+            value = uuid.uuid4().hex
+            with self.transaction():
+                self.set_meta("site_id", value)
+        return value
+
+    def forget_published(self) -> None:
+        """Forget what was published where (history, rendered fingerprints):
+        the next publish rebuilds every file, as into an empty folder."""
+        with self.transaction():
+            self._db.execute("DELETE FROM meta WHERE key <> 'site_id'")
+            self.set_publish_pending(True)
+
     @property
     def publish_pending(self) -> bool:
         return self.get_meta("publish_pending") == "1"

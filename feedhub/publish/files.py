@@ -15,16 +15,14 @@ from __future__ import annotations
 import errno
 import itertools
 import os
-import signal
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from types import FrameType
 
 from feedhub.errors import PublishError
+from feedhub.interrupts import held
 
 # Mode of a new output file: world-readable, since a web server serves it.
 # (set with fchmod, whatever the umask; an existing file keeps its mode.)
@@ -63,7 +61,7 @@ def batched_writes() -> Iterator[None]:
             # An interrupt (SIGTERM, Ctrl-C) during the commit waits for its
             # end: raised in os.sync(), which can take seconds on a busy
             # disk, it left every temporary file behind (issue #13).
-            with _interrupts_held():
+            with held():
                 _commit(pending)
     except BaseException:
         _discard(pending)  # those already renamed are gone: nothing to remove
@@ -83,32 +81,6 @@ def _commit(pending: list[tuple[str, Path]]) -> None:
         folders[path.parent] = None
     for folder in folders:
         _fsync_dir(folder)
-
-
-@contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """SIGINT and SIGTERM received inside the block are acted on at its end,
-    by the handlers they had. Python runs signal handlers in the main thread
-    only, so elsewhere there is nothing to hold."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[tuple[int, FrameType | None]] = []
-    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-    for signum in previous:
-        signal.signal(signum, lambda signum, frame: received.append((signum, frame)))
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if received:
-            signum, frame = received[0]
-            handler = previous[signum]
-            if callable(handler):
-                handler(signum, frame)
-            elif handler == signal.SIG_DFL:
-                signal.raise_signal(signum)
 
 
 def after_commit(action: Callable[[], None]) -> None:
