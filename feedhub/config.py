@@ -19,12 +19,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from feedhub.config_check import (key_path, known_keys, language_problem, plain_message, url_problem,
+                                  did_you_mean, with_lines, yaml_problem)
 from feedhub.errors import ConfigError
+from feedhub.redact import redact, register_secret
 from feedhub.rules import FIELDS, CategoryRules, Rule
 from feedhub.slug import slugs_for, unique_slugs
 from feedhub.types import SiteInfo, Thresholds
 
 DEFAULT_CONFIG_PATH = Path("config/feedhub.yaml")
+# Polling more often than this is warned of (check-config, and at start).
+MIN_INTERVAL = timedelta(minutes=1)
 
 # "90s", "15m", "2h", "1d" — and combinations such as "1h30m".
 _DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -92,6 +97,9 @@ class Config:
     merge: Thresholds = Thresholds()  # near-duplicate detection (dedupe.py)
     formats: tuple[str, ...] = ("atom", "rss", "json")  # feed files written per category
     retention: Retention = Retention()  # archive documents (RFC 5005)
+    # What check-config warns of but that runs: a category no source feeds,
+    # an interval that hammers its server.
+    warnings: tuple[str, ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -127,6 +135,20 @@ def _to_duration(value: Any) -> timedelta:
     return parse_duration(value)
 
 
+def _to_interval(value: Any) -> timedelta:
+    # "interval: 5" meant minutes as often as seconds: a unit is required.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"a bare number: give a unit, such as {value}m (minutes) or {value}s (seconds)")
+    return parse_duration(value)
+
+
+def _check_language(tag: str) -> str:
+    problem = language_problem(tag)
+    if problem:
+        raise ValueError(problem)
+    return tag
+
+
 def _check_zone(name: str) -> str:
     try:
         ZoneInfo(name)
@@ -158,6 +180,7 @@ def _check_hub(url: str) -> str:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_to_duration)]
+Interval = Annotated[timedelta, BeforeValidator(_to_interval)]
 TimeZone = Annotated[str, AfterValidator(_check_zone)]
 Encoding = Annotated[str, AfterValidator(_check_encoding)]
 
@@ -169,7 +192,7 @@ class _Strict(BaseModel):
 class _Site(_Strict):
     title: str = "feedhub"
     base_url: str | None = None
-    language: str = "en"
+    language: Annotated[str, AfterValidator(_check_language)] = "en"
     timezone: TimeZone = "UTC"
     websub_hub: Annotated[str, AfterValidator(_check_hub)] | None = None  # needs base_url
 
@@ -214,7 +237,7 @@ class _Merge(_Strict):
 class _SourceSettings(_Strict):
     """What can be set per source, or for all of them under `defaults`."""
 
-    interval: Duration | None = None
+    interval: Interval | None = None
     timeout: Duration | None = None
     encoding: Encoding | None = None
     timezone: TimeZone | None = None
@@ -258,6 +281,9 @@ class _File(_Strict):
     merge: _Merge = _Merge()
     defaults: _SourceSettings = _SourceSettings()
     categories: list[_Category] = []
+    # With `categories` listed, a source naming another category is a
+    # mistake (a typo made a new, empty-looking category) unless this is true.
+    implicit_categories: bool = False
     sources: list[_Source] = Field(min_length=1)
 
 
@@ -282,23 +308,24 @@ def load_config(path: Path | str) -> Config:
         # libyaml's loader when PyYAML has it: several times faster on a big config.
         raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as e:
-        where = getattr(e, "problem_mark", None)
-        line = f" line {where.line + 1}" if where else ""
-        raise ConfigError([f"{path}:{line}: not valid YAML: {getattr(e, 'problem', e)}"]) from None
+        raise ConfigError([yaml_problem(path, text, e)]) from None
     if not isinstance(raw, dict):
         raise ConfigError([f"{path}: the file must be a mapping with at least a 'sources' list"])
 
     problems: list[str] = []
     raw = _expand_env(raw, (), path, problems)
     problems += _duplicate_names(raw, path)
+    problems += _source_references(raw, path)
     try:
         parsed = _File.model_validate(raw)
     except ValidationError as e:
         problems += [_describe(path, err) for err in e.errors()]
-        raise ConfigError(problems) from None
+        raise ConfigError([redact(p) for p in with_lines(problems, path, text)]) from None
     config = _resolve(parsed, path.resolve(), problems)
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError([redact(p) for p in with_lines(problems, path.resolve(), text)])
+    if config.warnings:
+        config = replace(config, warnings=tuple(redact(w) for w in with_lines(list(config.warnings), path.resolve(), text)))
     return config
 
 
@@ -320,6 +347,33 @@ def _duplicate_names(raw: dict, path: Path) -> list[str]:
     return problems
 
 
+def _source_references(raw: dict, path: Path) -> list[str]:
+    """Each source's URL and categories, checked on the raw file so that they
+    are reported with every other problem, whatever pydantic found."""
+    problems: list[str] = []
+    sources, categories = raw.get("sources"), raw.get("categories")
+    if not isinstance(sources, list):
+        return problems
+    declared = [c.get("name") for c in categories if isinstance(c, dict)] if isinstance(categories, list) else []
+    implicit = raw.get("implicit_categories") is True or not declared
+    defaults = raw.get("defaults") if isinstance(raw.get("defaults"), dict) else {}
+    for i, source in enumerate(sources):
+        if not isinstance(source, dict):
+            continue
+        url, enabled = source.get("url"), source.get("enabled", defaults.get("enabled", True))
+        if isinstance(url, str) and url and enabled is not False:
+            problem = url_problem(url, path.resolve().parent)
+            if problem:
+                problems.append(f"{path}: sources[{i}].url: {problem} (value {url!r})")
+        names = source.get("categories")
+        for j, name in enumerate(names if isinstance(names, list) and not implicit else ()):
+            if isinstance(name, str) and name not in declared:
+                problems.append(f"{path}: sources[{i}].categories[{j}]: no such category under 'categories'"
+                                f"{did_you_mean(name, declared)} (value {name!r}); declare it there, or set "
+                                "implicit_categories: true to let sources create categories")
+    return problems
+
+
 def _expand_env(value: Any, where: tuple, path: Path, problems: list[str]) -> Any:
     """Replace ${VAR} in every string value by the environment's value (secrets)."""
     if isinstance(value, dict):
@@ -333,28 +387,20 @@ def _expand_env(value: Any, where: tuple, path: Path, problems: list[str]) -> An
             if name not in os.environ:
                 problems.append(f"{path}: {_key_path(where)}: environment variable {name} is not set (value {value!r})")
                 return ""
+            register_secret(os.environ[name])  # never printed (redact.py)
             return os.environ[name]
 
         return _ENV_RE.sub(substitute, value)
     return value
 
 
-def _key_path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
+_key_path = key_path
 
 
 def _describe(path: Path, err: dict) -> str:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        return f"{path}: {_key_path(loc)}: unknown key (value {err['input']!r})"
-    if kind == "missing":
-        return f"{path}: {_key_path(loc)}: required key is missing"
-    message = err["msg"].removeprefix("Value error, ")
-    return f"{path}: {_key_path(loc)}: {message[0].lower() + message[1:]} (value {err['input']!r})"
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal["))))
+    keys_here = known_keys(_File, loc[:-1]) if err["type"] == "extra_forbidden" else []
+    return f"{path}: {_key_path(loc)}: {plain_message(err, keys_here)}"
 
 
 
@@ -372,8 +418,15 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
     site = SiteInfo(parsed.site.title, base_url, parsed.site.language, parsed.site.timezone, parsed.site.websub_hub)
 
     d = parsed.defaults
+    warnings: list[str] = []
     sources: list[SourceConfig] = []
-    for s in parsed.sources:
+    for i, s in enumerate(parsed.sources):
+        enabled = next((v for v in (s.enabled, d.enabled) if v is not None), True)
+        interval = s.interval or d.interval
+        if interval is not None and interval < MIN_INTERVAL and enabled:
+            where = f"sources[{i}].interval" if s.interval else "defaults.interval"
+            warnings.append(f"{path}: {where}: polls {s.name!r} every {_format_duration(interval)}: most servers "
+                            f"rate-limit or block that; {_format_duration(MIN_INTERVAL)} or more is polite")
         sources.append(
             SourceConfig(
                 name=s.name,
@@ -386,7 +439,7 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
                 timezone=s.timezone or d.timezone or site.timezone,
                 headers=tuple({**(d.headers or {}), **(s.headers or {})}.items()),
                 user_agent=s.user_agent or d.user_agent,
-                enabled=next((v for v in (s.enabled, d.enabled) if v is not None), True),
+                enabled=enabled,
                 priority=s.priority,
             )
         )
@@ -413,6 +466,11 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
         )
     for s in sources:
         names += [c for c in s.categories if c not in names]
+    fed = {c for s in sources for c in s.categories} | {n for n, r in rules.items() if r.include}
+    for i, c in enumerate(parsed.categories):
+        if c.name not in fed:
+            warnings.append(f"{path}: categories[{i}]: no source feeds this category; it is published empty "
+                            f"(value {c.name!r})")
     given_slugs = [explicit.get(n) for n in names]
     for slug in {s for s in given_slugs if s}:
         if given_slugs.count(slug) > 1:
@@ -438,6 +496,7 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
                       window_hours=parsed.merge.window.total_seconds() / 3600),
         formats=tuple(dict.fromkeys(parsed.output.formats)),
         retention=Retention(parsed.output.retention.max_entries, parsed.output.retention.max_age),
+        warnings=tuple(warnings),
     )
 
 

@@ -20,6 +20,7 @@ from feedhub.config import Config, SourceConfig
 from feedhub.errors import OutputOwnedError, PublishError
 from feedhub.fetch import ping_websub
 from feedhub.publish.common import FEED_FORMATS, PAGE_FILE, slug_format_path
+from feedhub.logs import VERBOSE
 from feedhub.memory import release_free_memory
 from feedhub.pool import WorkerPool
 from feedhub.publish.files import batched_writes
@@ -188,7 +189,7 @@ def run_cycle(config: Config, store: Store, updater: Updater, sources: Sequence[
             written = publish(config, store, pool=pool, stopping=updater.stopping)
             release_free_memory()  # what the daemon holds until its next cycle
         for path in written:
-            log.info("wrote %s", path)
+            log.log(VERBOSE, "wrote %s", path)
     return CycleSummary(report, tuple(written), time.monotonic() - started)
 
 
@@ -200,7 +201,7 @@ def claim_output(config: Config, store: Store, *, take_over: bool = False, at_st
     from feedhub.output_owner import claim_output as claim
 
     try:
-        claim(config.output_dir, store, title=config.site.title, config=config.path,
+        claim(config.output_dir, store, title=config.site.title,
               slugs=[c.slug for c in config.categories], take_over=take_over)
     except OutputOwnedError:
         raise

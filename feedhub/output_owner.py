@@ -30,20 +30,19 @@ MARKER = ".feedhub-site"
 class Owner:
     site_id: str
     title: str = ""
-    config: str = ""
     slugs: tuple[str, ...] = ()
 
+    # No path of this machine: a web server may serve the folder whole.
     def to_json(self) -> str:
-        return json.dumps({"site_id": self.site_id, "title": self.title, "config": self.config,
-                           "slugs": list(self.slugs)}, ensure_ascii=False, indent=1) + "\n"
+        return json.dumps({"site_id": self.site_id, "title": self.title, "slugs": list(self.slugs)},
+                          ensure_ascii=False, indent=1) + "\n"
 
     @staticmethod
     def from_json(text: str) -> Owner | None:
         """None for a marker that is not one of ours (unreadable, edited)."""
         try:
             raw = json.loads(text)
-            return Owner(str(raw["site_id"]), str(raw.get("title", "")), str(raw.get("config", "")),
-                         tuple(str(s) for s in raw.get("slugs", ())))
+            return Owner(str(raw["site_id"]), str(raw.get("title", "")), tuple(str(s) for s in raw.get("slugs", ())))
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
@@ -66,7 +65,7 @@ def stale_folders(previous: Owner | None, slugs: set[str]) -> list[str]:
     return sorted(s for s in previous.slugs if s not in slugs and s and "/" not in s and not s.startswith("."))
 
 
-def claim_output(output_dir: Path, store: Store, *, title: str, config: Path, slugs: list[str],
+def claim_output(output_dir: Path, store: Store, *, title: str, slugs: list[str],
                  take_over: bool = False) -> None:
     """Make sure ``output_dir`` is this store's site's, or raise PublishError."""
     ours = store.site_id()
@@ -80,10 +79,10 @@ def claim_output(output_dir: Path, store: Store, *, title: str, config: Path, sl
     found = Owner.from_json(text) if text is not None else None
     action = decide(found, text is not None, ours, take_over)
     if action == "refuse":
-        who = f"{found.title!r} ({found.config})" if found is not None else "another site"
+        who = repr(found.title) if found is not None else "another site"
         raise OutputOwnedError(f"output folder {output_dir} holds the site {who}, published from another store: "
                            "set another output.dir, or run once with --take-over-output to replace it")
-    me = Owner(ours, title, str(config), tuple(sorted(slugs)))
+    me = Owner(ours, title, tuple(sorted(slugs)))
     if action == "claim":
         for slug in stale_folders(found, set(slugs)):
             shutil.rmtree(output_dir / slug, ignore_errors=True)

@@ -84,7 +84,7 @@ class Daemon:
         self.scheduler.start()
         try:
             self._schedule_all(store)
-            log.warning("feedhub daemon started: %d sources, publishing to %s", len(self.config.sources),
+            log.info("feedhub daemon started: %d sources, publishing to %s", len(self.config.sources),
                         self.config.output_dir)
             # What the last run could not publish (or a config changed while
             # stopped): now, not at the next poll, which may be hours away.
@@ -109,7 +109,7 @@ class Daemon:
             self.scheduler.shutdown(wait=False)
             self.fetcher.close()
             store.close()
-        log.warning("feedhub daemon stopped")
+        log.info("feedhub daemon stopped")
         return 0
 
     def _poll(self, store: Store, due: set[str]) -> None:
@@ -201,7 +201,9 @@ class Daemon:
         self.config = new
         self._schedule_all(store)
         self._publish_retry_at = time.monotonic()  # a new title, slug or format shows at once
-        log.warning("config reloaded from %s: %d sources", new.path, len(new.sources))
+        log.info("config reloaded from %s: %d sources", new.path, len(new.sources))
+        for warning in new.warnings:
+            log.warning("%s", warning)
 
 
 def _fetcher(config: Config) -> Fetcher:
@@ -223,7 +225,7 @@ def run_daemon(config: Config, serve: tuple[str, int] | None = None, early_signa
         server = make_server(config.output_dir, *serve)
         server_thread = threading.Thread(target=serve_forever, args=(server, stop_serving), name="serve", daemon=True)
         server_thread.start()
-        log.warning("serving %s on http://%s:%d/", config.output_dir, serve[0], server.server_address[1])
+        log.info("serving %s on http://%s:%d/", config.output_dir, serve[0], server.server_address[1])
     signal.signal(signal.SIGTERM, daemon.request_stop)
     signal.signal(signal.SIGINT, daemon.request_stop)
     signal.signal(signal.SIGHUP, daemon.request_reload)

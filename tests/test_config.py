@@ -5,6 +5,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import re
+
 import pytest
 
 from feedhub.cli import main
@@ -59,16 +61,18 @@ sources:
         load_config(path)
     problems = info.value.problems
     text = "\n".join(problems)
-    assert all(p.startswith(f"{path}: ") for p in problems)
+    # Each names the file and the line of its key.
+    assert all(re.match(rf"{re.escape(str(path))}:\d+: ", p) for p in problems), problems
+    assert f"{path}:3: site.title: must be text (value 1)" in problems
     expected = [
-        "site.title: input should be a valid string (value 1)",
-        "site.colour: unknown key (value 'red')",
+        "site.title: must be text (value 1)",
+        "site.colour: unknown key",
         "site.timezone: unknown time zone",
         "'Mars/Base'",
         "defaults.interval: not a duration",
         "'15x'",
         "sources[1].name: duplicate name (value 'a', first at sources[0])",
-        "sources[2].name: required key is missing",
+        ":14: sources[2].name: required key is missing",
         "sources[3].url: only http, https and file URLs",
         "sources[3].interval: a duration must be longer than zero (value '0m')",
         "sources[3].encoding: unknown encoding",
@@ -88,7 +92,7 @@ def test_sources_are_required(tmp_path):
 def test_not_yaml_names_the_line(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, "sources:\n  - name: a\n   url: [\n"))
-    assert "line 3" in str(info.value) and "not valid YAML" in str(info.value)
+    assert f"{tmp_path / 'feedhub.yaml'}:3:4: not valid YAML" in str(info.value)
 
 
 def test_missing_file(tmp_path):
@@ -98,9 +102,12 @@ def test_missing_file(tmp_path):
 
 def test_defaults_env_and_resolution(tmp_path, monkeypatch):
     monkeypatch.setenv("FEEDHUB_TEST_TOKEN", "s3cret")
+    (tmp_path / "samples").mkdir()
+    (tmp_path / "samples/a.xml").write_text("<rss/>")
     config = load_config(write(tmp_path, """
 site: {title: T, base_url: "https://news.example.com", language: zh-CN, timezone: Asia/Shanghai}
 storage: {url: "sqlite:///state/x.db"}
+implicit_categories: true
 defaults: {interval: 1h, timeout: 20, headers: {X-Common: "1"}}
 categories:
   - {name: 中国邮政快递报新闻, slug: zhongguoyouzhengkuaidibao}

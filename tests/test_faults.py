@@ -176,7 +176,7 @@ def test_a_source_whose_url_was_changed_is_polled_soon_not_at_the_old_urls_time(
     http_server.route("/gone", Reply(status=410))
     http_server.route("/feed", Reply(body=rss([ONE])))
     config_path = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/gone')}\", interval: 1d}}")
-    assert run_once(config_path) == 0
+    assert run_once(config_path) == 3  # its one source failed (EXIT_NOTHING_READ)
     config_path.write_text(config_path.read_text().replace("/gone", "/feed"))
     config = load_config(config_path)
     store = Store.open(config.storage_url)
@@ -215,7 +215,7 @@ def test_a_reload_applies_the_fetch_settings(tmp_path, http_server):
 def test_status_tells_a_changed_url_from_a_move(tmp_path, http_server, capsys):
     http_server.route("/gone", Reply(status=410))
     config_path = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/gone')}\"}}")
-    assert run_once(config_path) == 0
+    assert run_once(config_path) == 3  # its one source failed (EXIT_NOTHING_READ)
     config_path.write_text(config_path.read_text().replace("/gone", "/feed"))
     capsys.readouterr()
     assert main(["status", "--config", str(config_path)]) == 0
@@ -336,6 +336,7 @@ def test_a_store_that_cannot_be_written_does_not_make_the_daemon_poll_in_a_loop(
 
 def test_status_before_the_first_run_creates_no_store(tmp_path, capsys):
     config_path = write_config(tmp_path, "  - {name: A, url: a.xml}")
+    (tmp_path / "a.xml").write_bytes(rss([ONE]))
     assert main(["status", "--config", str(config_path)]) == 0
     assert "A: never polled, 0 entries" in capsys.readouterr().out
     assert not (tmp_path / "state").exists()
@@ -384,6 +385,7 @@ def test_a_second_feedhub_during_the_first_ones_schema_setup_is_told_so(tmp_path
     # file, and a write transaction: the schema being set up). The second
     # must name it at once, not wait ten seconds to say "database is locked".
     config = write_config(tmp_path, "  - {name: A, url: a.xml}")
+    (tmp_path / "a.xml").write_bytes(rss([ONE]))
     (tmp_path / "state").mkdir()
     first = sqlite3.connect(tmp_path / "state/hub.db", isolation_level=None)
     first.execute("BEGIN IMMEDIATE")

@@ -7,6 +7,7 @@ from feedhub.update import _shared_categories
 def test_shared_categories(tmp_path):
     path = tmp_path / "feedhub.yaml"
     path.write_text("""
+implicit_categories: true
 categories:
   - {name: Topic, include: [express]}
   - {name: OnlyA, include: [x], from: [a]}
