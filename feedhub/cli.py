@@ -16,6 +16,12 @@ from datetime import datetime, timezone
 
 from feedhub import __version__
 from feedhub.errors import ConfigError, FeedhubError
+from feedhub.logs import setup_logging
+from feedhub.redact import redact
+
+# `run --once` when not one source could be read (every fetch or parse
+# failed): cron and CI can tell; 0 when some could (issue #13).
+EXIT_NOTHING_READ = 3
 
 # The rest of feedhub is imported by the commands that need it: worker
 # processes of the parse pool re-import this module, and should not pay for
@@ -25,13 +31,13 @@ from feedhub.errors import ConfigError, FeedhubError
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        _setup_logging(args.verbose)
+        setup_logging(args.verbose, args.quiet, args.log_format)
         return args.command(args)
     except ConfigError as e:
-        print(f"feedhub: {e}", file=sys.stderr)
+        print(f"feedhub: {redact(str(e))}", file=sys.stderr)
         return 1
     except FeedhubError as e:
-        print(f"feedhub: error: {e}", file=sys.stderr)
+        print(f"feedhub: error: {redact(str(e))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("feedhub: interrupted", file=sys.stderr)
@@ -47,7 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"feedhub {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="PATH", help="config file (default: $FEEDHUB_CONFIG, then config/feedhub.yaml)")
-    common.add_argument("-v", "--verbose", action="count", default=0, help="log more (-v: every source, -vv: debug)")
+    common.add_argument("-v", "--verbose", action="count", default=0,
+                        help="log more (-v: every source and file, -vv: debug)")
+    common.add_argument("-q", "--quiet", action="store_true", help="log problems only (warnings and errors)")
+    common.add_argument("--log-format", choices=("text", "json"), default="text",
+                        help="json: one JSON object per line, for log shippers")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", parents=[common], help="poll on schedule and publish (or one cycle with --once)")
@@ -80,25 +90,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(verbosity: int) -> None:
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
-    # Libraries speak only when asked twice.
-    for noisy in ("httpx", "httpcore", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING if verbosity < 2 else logging.DEBUG)
-
-
 def _load(args):
     from feedhub.config import load_config, resolve_config_path
 
-    return load_config(resolve_config_path(args.config))
+    config = load_config(resolve_config_path(args.config))
+    if args.command is not cmd_check_config:
+        for warning in config.warnings:
+            logging.getLogger("feedhub.config").warning("%s", warning)
+    return config
 
 
 def cmd_check_config(args) -> int:
     from feedhub.config import describe
 
     config = _load(args)
-    print(describe(config), end="")
+    print(redact(describe(config)), end="")
+    for warning in config.warnings:
+        print(f"feedhub: warning: {warning}", file=sys.stderr)
     print(f"# {config.path}: OK ({len(config.sources)} sources, {len(config.categories)} categories)", file=sys.stderr)
     return 0
 
@@ -175,10 +183,24 @@ def cmd_run(args) -> int:
                                 progress.update if progress else None)
         if progress:
             progress.finish()
-        print(f"feedhub: {summary.line()}", file=sys.stderr)
+        _say(args, summary.line())
     finally:
         store.close()
+    report = summary.report
+    polled = [o for o in report.outcomes if not o.aborted]
+    if polled and all(o.error for o in polled):
+        _say(args, f"not one of the {len(polled)} sources could be read (see `feedhub status`)", logging.ERROR)
+        return EXIT_NOTHING_READ
     return 0
+
+
+def _say(args, line: str, level: int = logging.INFO) -> None:
+    """The line `run --once` ends with: plain on a terminal or in cron mail,
+    a log record with --log-format json; nothing but problems with -q."""
+    if args.log_format == "json":
+        logging.getLogger("feedhub").log(level, "%s", line)
+    elif level >= logging.WARNING or not args.quiet:
+        print(f"feedhub: {redact(line)}", file=sys.stderr)
 
 
 def _interrupt(*_: object) -> None:
@@ -239,12 +261,12 @@ def cmd_status(args) -> int:
             health = "ok"
         rows.append({
             "name": source.name,
-            "url": state.url if state and not readdressed else source.url,
+            "url": redact(state.url if state and not readdressed else source.url),
             "state": health,
             "entries": counts.get(source.name, 0),
             "empty_entries": empty.get(source.name, 0),
             "last_success": format_time(state.last_success) if state else None,
-            "last_error": state.last_error if state else None,
+            "last_error": redact(state.last_error) if state and state.last_error else None,
             "last_status": state.last_status if state else None,
             "failures": state.failures if state else 0,
             "next_poll": format_time(state.next_poll) if state else None,

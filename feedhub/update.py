@@ -28,6 +28,7 @@ from feedhub.config import Config, SourceConfig
 from feedhub.errors import FetchError, MergeError, ParseError, SourceError, StorageError
 from feedhub.fetch import Fetcher, FetchOptions
 from feedhub.lanes import FetchLanes
+from feedhub.logs import VERBOSE
 from feedhub.merge import Change, Copy, choose_canonical, classify, story_atom_id, story_date
 from feedhub.rules import categories_for
 from feedhub.store import Store
@@ -144,7 +145,7 @@ class Updater:
             elif outcome.error:
                 log.warning("%s: %s", outcome.source, outcome.error)
             else:
-                log.info("%s: %d new, %d edited%s", outcome.source, outcome.new, outcome.edited,
+                log.log(VERBOSE, "%s: %d new, %d edited%s", outcome.source, outcome.new, outcome.edited,
                          " (not modified)" if outcome.not_modified else "")
             if on_outcome:
                 on_outcome(outcome)
