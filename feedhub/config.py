@@ -419,14 +419,20 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
 
     d = parsed.defaults
     warnings: list[str] = []
+    polled_too_often: set[str] = set()
     sources: list[SourceConfig] = []
     for i, s in enumerate(parsed.sources):
         enabled = next((v for v in (s.enabled, d.enabled) if v is not None), True)
         interval = s.interval or d.interval
-        if interval is not None and interval < MIN_INTERVAL and enabled:
+        # A server's politeness: files (and the demo's samples) may be read as often as one likes.
+        remote = re.match(r"^https?://", s.url, re.IGNORECASE) is not None
+        if interval is not None and interval < MIN_INTERVAL and enabled and remote:
             where = f"sources[{i}].interval" if s.interval else "defaults.interval"
-            warnings.append(f"{path}: {where}: polls {s.name!r} every {_format_duration(interval)}: most servers "
-                            f"rate-limit or block that; {_format_duration(MIN_INTERVAL)} or more is polite")
+            if where not in polled_too_often:  # one line for the defaults, not one per source
+                polled_too_often.add(where)
+                whom = repr(s.name) if s.interval else "its sources"
+                warnings.append(f"{path}: {where}: polls {whom} every {_format_duration(interval)}: most servers "
+                                f"rate-limit or block that; {_format_duration(MIN_INTERVAL)} or more is polite")
         sources.append(
             SourceConfig(
                 name=s.name,

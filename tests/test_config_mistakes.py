@@ -71,12 +71,17 @@ def test_plain_words_not_the_validators(tmp_path, capsys):
 
 
 def test_warnings_do_not_fail_the_check(tmp_path, capsys):
-    code, err = check(tmp_path, HEAD + "categories: [{name: 要闻}, {name: 空的}]\nsources:\n"
-                      "  - {name: A, url: feed.xml, categories: [要闻], interval: 5s}\n", capsys)
+    code, err = check(tmp_path, HEAD + "defaults: {interval: 10s}\ncategories: [{name: 要闻}, {name: 空的}]\nsources:\n"
+                      "  - {name: A, url: 'https://a.example/rss', categories: [要闻], interval: 5s}\n"
+                      "  - {name: B, url: 'https://b.example/rss', categories: [要闻]}\n"
+                      "  - {name: C, url: 'https://c.example/rss', categories: [要闻]}\n"
+                      "  - {name: Local, url: feed.xml, categories: [要闻], interval: 1s}\n", capsys)
     assert code == 0
-    problem_at(err, tmp_path, 3, "categories[1]: no source feeds this category; it is published empty (value '空的')")
-    problem_at(err, tmp_path, 5, "sources[0].interval: polls 'A' every 5s")
-    assert err.count("warning:") == 2
+    problem_at(err, tmp_path, 4, "categories[1]: no source feeds this category; it is published empty (value '空的')")
+    problem_at(err, tmp_path, 6, "sources[0].interval: polls 'A' every 5s")
+    # One line for the defaults however many sources use them; none for a file.
+    problem_at(err, tmp_path, 3, "defaults.interval: polls its sources every 10s")
+    assert err.count("warning:") == 3
 
 
 def test_implicit_categories_when_asked_for_or_when_none_is_declared(tmp_path, capsys):
