@@ -34,7 +34,7 @@ def test_conditional_get_second_cycle_sends_validators_and_parses_nothing(tmp_pa
 def test_retry_after_is_honoured_even_by_once(tmp_path, http_server, capsys):
     http_server.route("/feed", Reply(status=429, headers={"Retry-After": "3600"}))
     config = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/feed')}\", interval: 10m}}")
-    assert run_once(config) == 0
+    assert run_once(config) == 3  # nothing could be read this time
     row = status(config, capsys)["A"]
     assert row["next_poll_reason"] == "Retry-After" and row["last_status"] == 429 and row["failures"] == 1
     assert run_once(config) == 0
@@ -53,7 +53,7 @@ def test_failures_back_off_and_recover_by_themselves(tmp_path, http_server, caps
     http_server.route("/feed", Reply(status=503, body=b"down"))
     config = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/feed')}\", interval: 10m}}")
     for _ in range(3):
-        assert run_once(config) == 0
+        assert run_once(config) == 3  # nothing could be read this time
     row = status(config, capsys)["A"]
     assert row["failures"] == 3 and row["next_poll_reason"] == "backoff after 3 failures"
     assert row["state"].startswith("failing since") and "HTTP 503" in row["last_error"]
@@ -91,7 +91,7 @@ def test_permanent_redirect_moves_the_source_temporary_does_not(tmp_path, http_s
 def test_gone_disables_the_source_and_says_so(tmp_path, http_server, capsys):
     http_server.route("/feed", Reply(status=410))
     config = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/feed')}\"}}")
-    assert run_once(config) == 0
+    assert run_once(config) == 3  # nothing could be read this time
     assert status(config, capsys)["A"]["state"] == "disabled (410 Gone)"
     assert run_once(config) == 0
     assert "A: not polled: 410 Gone" in capsys.readouterr().err

@@ -74,6 +74,6 @@ def test_config_option_reaches_the_fetcher(tmp_path, http_server, capsys):
     http_server.route("/feed", Reply(body=rss([{"title": "x", "link": "https://a.example/x"}])))
     config = write_config(tmp_path, f"  - {{name: A, url: \"{http_server.url('/feed')}\"}}",
                           extra="fetch: {public_addresses_only: true}")
-    assert run_once(config) == 0
+    assert run_once(config) == 3  # its one source was refused
     assert "1 failed" in capsys.readouterr().err
     assert http_server.requests == []
