@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from feedhub.normalize import html_to_text
+from feedhub.normalize import html_to_text, public_id
 from feedhub.types import Entry
 
 # Derived story ids are UUIDv5 in this namespace, so that they are valid
@@ -40,10 +40,16 @@ def story_atom_id(entry: Entry, taken: bool) -> str:
     """The published id of a new story: the source's own id when it is an
     absolute IRI no other story of the category uses (readers that also follow
     the source then see the same entry), else a UUID derived from the source
-    name and entry id, which never changes between runs."""
+    name and entry id, which never changes between runs.
+
+    The source's id is taken in the form it is published in
+    (normalize.public_id): an IRI as its URI (RFC 3987 §3.1), an id that is
+    no valid URI (an "urn:uuid:" that is no RFC 4122 UUID, ...) as a UUID of
+    feedhub's. The store then holds what is published, and an id taken by
+    another story is found taken in that form."""
     own = entry.entry_id
     if not taken and _is_absolute_iri(own):
-        return own
+        return public_id(own)
     return "urn:uuid:" + str(uuid.uuid5(_ID_NAMESPACE, f"{entry.source}\n{entry.entry_id}"))
 
 

@@ -21,6 +21,11 @@ What is done here rather than left to feedparser, and why:
   relative and everything is then joined to the document URL here. A
   content's own xml:base (or, without one, the entry link) becomes
   EntryData.content_base.
+* feedparser's entity slip in links: its loose parser (for documents that
+  are not well-formed) reads the "&lang" of "...&lang=zh_CN" as the HTML
+  entity 〈, and so for every HTML 4 entity name; links are given back
+  their parameter (normalize.undo_entity_slip). Ids are left as they come:
+  an entry is known by its id, and publishing maps ids (normalize.public_id).
 * Dates: see feedhub.dates (naive dates are in the source's timezone).
 * JSON Feed, which feedparser 6 does not read: see feedhub.jsonfeed.
 """
@@ -43,7 +48,9 @@ import feedparser.api
 
 from feedhub.dates import parse_date
 from feedhub.errors import ParseError
-from feedhub.jsonfeed import absolute_url, collapse_space, parse_json_feed, text_to_html
+from feedhub.jsonfeed import absolute_url as _absolute_url
+from feedhub.jsonfeed import collapse_space, parse_json_feed, text_to_html
+from feedhub.normalize import undo_entity_slip
 from feedhub.types import EntryData, FeedData
 
 __all__ = ["parse_feed"]
@@ -366,6 +373,11 @@ def _entry(e: Any, url: str, timezone: str, inherited_author: str | None, versio
     )
 
 
+def absolute_url(base: str, value: Any) -> str | None:
+    """jsonfeed.absolute_url for a link feedparser read: its entity slip undone."""
+    return undo_entity_slip(_absolute_url(base, value))
+
+
 def _html_value(detail: Mapping[str, Any]) -> str | None:
     """A text construct's value as HTML (plain text is escaped), or None
     for other media types (application/xml, an out-of-line src, ...)."""
@@ -471,7 +483,7 @@ def _date(node: Any, keys: tuple[str, ...], timezone: str) -> datetime | None:
 def _self_link(feed: Any) -> str | None:
     for link in feed.get("links") or ():
         if link.get("rel") == "self":
-            href = (link.get("href") or "").strip()
+            href = undo_entity_slip((link.get("href") or "").strip()) or ""
             parts = urlsplit(href)
             if parts.scheme in ("http", "https") and parts.netloc:
                 return href

@@ -85,6 +85,14 @@ class FeedData:
     entries: tuple[EntryData, ...] = ()
     # Polling hints from the document itself (RSS <ttl>, sy:updatePeriod), seconds.
     ttl_seconds: int | None = None
+    # Entries with no title, no link and no text, which normalisation drops
+    # (normalize.is_empty); counted by worker.py for `feedhub status`.
+    empty_entries: int = 0
+
+
+# The store's meta key (+ source name) of a source's empty entries in the
+# last document parsed: FeedData.empty_entries, shown by `feedhub status`.
+EMPTY_ENTRIES_META = "empty_entries/"
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from feedhub.logs import VERBOSE
 from feedhub.merge import Change, Copy, choose_canonical, classify, story_atom_id, story_date
 from feedhub.rules import categories_for
 from feedhub.store import Store
-from feedhub.types import Entry, FeedData, FetchResult, SourceState
+from feedhub.types import EMPTY_ENTRIES_META, Entry, FeedData, FetchResult, SourceState
 from feedhub.memory import release_free_memory
 from feedhub.pool import CrashIsolation, WorkerPool
 
@@ -328,6 +328,10 @@ class Updater:
         new, edited, changed = self._store_entries(source, entries, now)
         if changed:
             self.store.set_publish_pending(True)
+        # Empty entries dropped from this document, for `feedhub status` (issue #13).
+        key = EMPTY_ENTRIES_META + source.name
+        if feed.empty_entries or self.store.get_meta(key) not in (None, "0"):
+            self.store.set_meta(key, str(feed.empty_entries))
         next_poll, reason = policy.after_success(
             source.name, source.interval, fetched_at,
             policy.server_hint(result.headers, feed.ttl_seconds, fetched_at), self.config.fetch.max_hint)

@@ -53,6 +53,7 @@ from pathlib import Path
 
 from feedhub import __version__
 from feedhub.config import CategoryConfig, Config
+from feedhub.normalize import is_empty_stored
 from feedhub.publish.common import ARCHIVE_DIR, PAGE_FILE, ArchivePage, CategoryHistory
 from feedhub.store import StoredEntry, StoredStory, Store, format_time
 from feedhub.types import CategoryView, SourceInfo, SourceState, Story, StoryCopy
@@ -147,6 +148,10 @@ def _stories(store: Store, category: str, stored: Sequence[StoredStory], infos: 
     for s in stored:
         members = copies[s.row]
         if not members:  # a story without copies cannot be shown; never written so by the store
+            continue
+        if all(is_empty_stored(c.entry.title, c.entry.link, c.entry.content) for c in members):
+            # Stored before normalize dropped such entries (issue #13): an
+            # "Untitled" story with nothing to show or link is not published.
             continue
         canonical = next((c for c in members if c.row == s.canonical_entry), members[0])
         others = [c for c in members if c.row != canonical.row]
@@ -506,11 +511,13 @@ class _CategoryPlanner:
             # else, all of its stories being in the feed, of its slots
             # (such a page is older than the newest page, hence full).
             empty_updated = None
+            stories = tuple(_stories(self.store, self.name, kept, self.infos))
             if not kept:
                 archived = [s.published for s in stored if self.archived(_key(s))]
                 empty_updated = max(archived or [s.published for s in stored], default=None)
-            yield ArchivePage(number, tuple(_stories(self.store, self.name, kept, self.infos)), first, last,
-                              empty_updated)
+            elif not stories:  # only empty stories, which are not published
+                empty_updated = max(s.published for s in kept)
+            yield ArchivePage(number, stories, first, last, empty_updated)
 
     def _records(self, stored: Sequence[StoredStory]) -> Iterator[Story]:
         for start in range(0, len(stored), 200):

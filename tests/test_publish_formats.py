@@ -206,7 +206,7 @@ def test_rss_guid_of_an_unsafe_link_is_no_permalink():
     item = etree.fromstring(render_rss(replace(EN_VIEW, stories=(story,)), SITE_EN, self_url="rss.xml",
                                        generator_version="1")).find("channel/item")
 
-    assert item.find("link") is None
+    assert item.findtext("link") == entry_file(story.id)  # the story's page, never the script
     assert item.find("guid").get("isPermaLink") == "false"
 
 

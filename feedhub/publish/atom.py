@@ -20,12 +20,14 @@ from lxml import etree
 from feedhub import PROJECT_URL
 from feedhub.publish.common import (
     EPOCH,
+    entry_link,
     first_text,
     hex_references,
     published_html,
+    published_id,
     source_feed_id,
+    source_feed_url,
     story_author,
-    story_link,
     web_url,
     xml_safe,
 )
@@ -106,11 +108,12 @@ def render_atom(
     for story in view.stories:
         # §4.1.1: no two entries may share an id; a story listed twice by
         # mistake upstream is published once, where it first appears.
-        if story.id in seen:
+        entry_id = published_id(story)
+        if entry_id in seen:
             continue
-        seen.add(story.id)
+        seen.add(entry_id)
         # add_entry prepends by default; view.stories is already newest first.
-        fg.add_entry(_entry(story, site, archived), order="append")
+        fg.add_entry(_entry(story, view, site, entry_id, archived), order="append")
 
     # Text constructs that are plain text: "&", "<", ">" as hexadecimal
     # references (common.hex_references says why).
@@ -150,15 +153,17 @@ def _feed_id(view: CategoryView, self_url: str) -> str:
     return f"urn:uuid:{uuid.uuid5(_FEED_ID_NAMESPACE, 'category/' + view.slug)}"
 
 
-def _entry(story: Story, site: SiteInfo, archived: bool = False) -> FeedEntry:
+def _entry(story: Story, view: CategoryView, site: SiteInfo, entry_id: str, archived: bool = False) -> FeedEntry:
     fe = FeedEntry()
-    fe.id(xml_safe(story.id))
+    # §4.2.6: an IRI; a URI here (common.published_id says why).
+    fe.id(entry_id)
     # §3.1.1: without a type attribute the title is plain text, so "<" and "&"
     # in a headline are escaped by the serialiser and shown as written.
     fe.title(first_text(story.title, story.canonical.title, story.link, story.id))
-    link = story_link(story)
-    if link:
-        fe.link(href=link, rel="alternate", type="text/html")
+    # §4.1.1 asks an entry without content for an alternate link; every
+    # entry gets one: the original, else the story's page.
+    link = entry_link(story, view, site, from_archive=archived)
+    fe.link(href=link, rel="alternate", type="text/html")
     # §4.1.2: an entry needs an author unless its feed or source has one;
     # we always give one so that no reader has to look further.
     fe.author(name=story_author(story) or first_text(site.title))
@@ -169,7 +174,7 @@ def _entry(story: Story, site: SiteInfo, archived: bool = False) -> FeedEntry:
             fe.category(term=tag)
     fe.content(published_html(story, site.language), type="html")
     fe.register_extension("feedhub", _EntryCompletion, atom=True, rss=False)
-    fe.feedhub.complete(link, story.canonical.source, story.updated, archived)
+    fe.feedhub.complete(link, story.canonical.source, story.updated, archived, site)
     return fe
 
 
@@ -193,8 +198,11 @@ class _EntryCompletion(BaseEntryExtension):
         self._source: SourceInfo | None = None
         self._fallback_updated: datetime = EPOCH
         self._archived = False
+        self._site: SiteInfo | None = None
 
-    def complete(self, link: str | None, source: SourceInfo, fallback_updated: datetime, archived: bool = False) -> None:
+    def complete(self, link: str | None, source: SourceInfo, fallback_updated: datetime, archived: bool = False,
+                 site: SiteInfo | None = None) -> None:
+        self._site = site
         self._link = link
         self._source = source
         self._fallback_updated = fallback_updated
@@ -215,15 +223,18 @@ class _EntryCompletion(BaseEntryExtension):
         if src is None:
             return entry
         element = etree.SubElement(entry, "source")
-        feed_url = xml_safe(src.feed_url)
-        etree.SubElement(element, "id").text = source_feed_id(src.feed_id, src.feed_url)
+        # A file: source has no public address: an id stands for it, and
+        # its path is published nowhere (common.local_source_id).
+        feed_url = source_feed_url(src)
+        etree.SubElement(element, "id").text = source_feed_id(src.feed_id, src.feed_url, name=src.name, site=self._site)
         etree.SubElement(element, "title").text = first_text(src.feed_title, src.name)
         source_updated = self._fallback_updated if self._archived else (src.feed_updated or self._fallback_updated)
         etree.SubElement(element, "updated").text = _utc(source_updated).isoformat()
         site_link = web_url(src.site_link)
         if site_link:
             etree.SubElement(element, "link", rel="alternate", type="text/html", href=site_link)
-        etree.SubElement(element, "link", rel="self", href=feed_url)
+        if feed_url:
+            etree.SubElement(element, "link", rel="self", href=feed_url)
         return entry
 
 

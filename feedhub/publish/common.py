@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,9 @@ from functools import lru_cache
 from html import escape
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from feedhub.types import CategoryView, Story, StoryCopy
+from feedhub import PROJECT_URL
+from feedhub.normalize import as_uri, public_id, to_iri, undo_entity_slip
+from feedhub.types import CategoryView, SiteInfo, SourceInfo, Story, StoryCopy
 
 # A category's files under output/ (DESIGN.md, "The output").
 FEED_FILE = "atom.xml"
@@ -46,22 +49,37 @@ def xml_safe(text: str) -> str:
 # Cached: each link is asked for by every format and page a story is
 # published in, five times or more in a cycle (bench/README.md).
 @lru_cache(maxsize=1024)
-def web_url(url: str | None) -> str | None:
-    """``url`` if it is an absolute http(s) URL, else None.
+def web_iri(url: str | None) -> str | None:
+    """``url`` as a valid IRI (RFC 3987) if it is an absolute http(s) URL
+    with a host, else None: what the HTML pages link (non-ASCII letters are
+    shown as written there).
 
     Links to originals are put into pages and feeds as they are; refusing any
-    other scheme keeps a ``javascript:`` URL from ever becoming a live link.
+    other scheme keeps a ``javascript:`` or ``file:`` URL from ever becoming
+    a live link. feedparser's entity slip ("…〈=zh_CN") is undone for links
+    stored before parse.py undid it; a literal space, "|", a stray "%" are
+    percent-encoded (RFC 3986 §2.1).
     """
     if not url:
         return None
     url = xml_safe(url).strip()
     try:
         parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
     except ValueError:  # e.g. an unclosed "[" in an IPv6 host
         return None
-    if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        return url
-    return None
+    return to_iri(undo_entity_slip(url) or url)
+
+
+@lru_cache(maxsize=1024)
+def web_url(url: str | None) -> str | None:
+    """web_iri as a URI (RFC 3987 §3.1: the host in IDNA, every other
+    non-ASCII character percent-encoded): what the feeds link. RSS 2.0 asks
+    for URLs, and the W3C validator reads a non-ASCII character in an Atom
+    link or id as an error ("IRI found where URL expected")."""
+    iri = web_iri(url)
+    return None if iri is None else as_uri(iri)
 
 
 def feed_path(view: CategoryView) -> str:
@@ -151,20 +169,48 @@ def list_page_path(view: CategoryView, number: int) -> str:
     return f"{quote(view.slug)}/{PAGES_DIR}/{number}.html"
 
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Name-based UUIDs of what a site without a base_url must still identify.
+SITE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT_URL)
 
 
-def source_feed_id(feed_id: str | None, feed_url: str) -> str:
+def local_source_id(name: str, site: SiteInfo) -> str:
+    """The public identifier of a source that has no public address (a
+    ``file:`` source, read from the aggregator's own disk): nothing local is
+    published, not its path (issue #13). Under the site's base_url (RFC
+    3986 §3.5: a fragment of the home page, which the site's owner may
+    mint), else a name-based UUID (RFC 4122 §4.3), as a feed id is without a
+    base_url. Both are stable while the source keeps its name."""
+    if site.base_url:
+        base = web_url(site.base_url) or site.base_url
+        return f"{base.split('#', 1)[0]}#source-{quote(xml_safe(name), safe='')}"
+    return f"urn:uuid:{uuid.uuid5(SITE_NAMESPACE, 'source/' + name)}"
+
+
+def source_feed_url(source: SourceInfo) -> str | None:
+    """The source feed's public address: its http(s) URL (as a URI), else
+    None (a file: source)."""
+    return web_url(source.feed_url)
+
+
+def source_address(source: SourceInfo, site: SiteInfo) -> str:
+    """What RSS's <source url> and JSON Feed's source feed_url say: the
+    feed's public URL, else the source's public identifier."""
+    return source_feed_url(source) or local_source_id(source.name, site)
+
+
+def source_feed_id(feed_id: str | None, feed_url: str, *, name: str = "", site: SiteInfo | None = None) -> str:
     """The id atom:source gives a source feed: the feed's own id when it is
-    an absolute IRI (RFC 4287 §4.2.6; some feeds say "example"), else its
-    URL; an http(s) one in the canonical form of RFC 3986 §6.2.2 (scheme
-    and host in lower case, no default port, "/" for an empty path), which
-    the W3C validator asks of every atom:id. Not applied to entry ids: those
-    are published as first given, and never change."""
-    value = xml_safe(feed_id or "").strip()
-    if not _SCHEME.match(value):
-        value = xml_safe(feed_url)
+    an absolute IRI (RFC 4287 §4.2.6; some feeds say "example"), as a URI,
+    else its http(s) URL, else (a file: source, whose path is not
+    published) local_source_id; an http(s) one in the canonical form of
+    RFC 3986 §6.2.2 (scheme and host in lower case, no default port, "/" for
+    an empty path), which the W3C validator asks of every atom:id. Not
+    applied to entry ids: those are published as first given (public_id),
+    and never change."""
+    value = as_uri(xml_safe(feed_id or "").strip()) or web_url(feed_url)
+    if value is None:
+        return local_source_id(name, site or _NO_SITE)
     try:
         parts = urlsplit(value)
         scheme = parts.scheme.lower()
@@ -210,8 +256,35 @@ def is_chinese(language: str) -> bool:
 
 
 def story_link(story: Story) -> str | None:
-    """The original article: the story's link, else its canonical copy's."""
+    """The original article as a URI: the story's link, else its canonical copy's."""
     return web_url(story.link) or web_url(story.canonical.link)
+
+
+def story_iri(story: Story) -> str | None:
+    """story_link as an IRI, for the HTML pages."""
+    return web_iri(story.link) or web_iri(story.canonical.link)
+
+
+def published_id(story: Story) -> str:
+    """The story's id in every feed format: its stored id when that is a
+    valid URI, which is every id feedhub stores now; an id stored before
+    (an IRI, an invalid "urn:uuid:") as normalize.public_id publishes it."""
+    return public_id(xml_safe(story.id))
+
+
+def story_page_url(story: Story, view: CategoryView, site: SiteInfo, *, from_archive: bool = False) -> str:
+    """The story's page, <slug>/<16 hex>.html: absolute under the base_url,
+    else relative to a document of the category folder (or of its archive/)."""
+    name = entry_file(story.id)
+    if site.base_url:
+        return f"{site.base_url}{quote(view.slug)}/{name}"
+    return ("../" if from_archive else "") + name
+
+
+def entry_link(story: Story, view: CategoryView, site: SiteInfo, *, from_archive: bool = False) -> str:
+    """The link every format gives an entry: the original article, else the
+    story's own page, so that no entry goes without one (issue #13)."""
+    return story_link(story) or story_page_url(story, view, site, from_archive=from_archive)
 
 
 def first_text(*candidates: str | None) -> str:
@@ -330,6 +403,9 @@ def format_path(view: CategoryView, fmt: FeedFormat) -> str:
 def slug_format_path(slug: str, fmt: FeedFormat) -> str:
     """format_path for the category of ``slug``."""
     return f"{quote(slug)}/{fmt.file}"
+
+
+_NO_SITE = SiteInfo(title="", base_url=None, language="", timezone="UTC")
 
 
 def utc(moment: datetime) -> datetime:

@@ -46,7 +46,7 @@ from feedhub.publish.common import (
     is_chinese,
     page_path,
     story_author,
-    story_link,
+    story_iri,
     xml_safe,
 )
 from feedhub.types import CategoryView, SiteInfo, Story
@@ -142,7 +142,7 @@ def _render(name: str, site: SiteInfo, template_dir: Path | None, formats: Seque
         text = template.render(
             site=site,
             chinese=is_chinese(site.language),
-            link=story_link,
+            link=story_iri,  # IRIs: pages show non-ASCII links as written
             author=story_author,
             attribution=lambda story: Markup(attribution_html(story, site.language)),
             local_time=lambda moment: _local_time(moment, zone),

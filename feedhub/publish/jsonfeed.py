@@ -14,10 +14,12 @@ from urllib.parse import urljoin
 
 from feedhub import PROJECT_URL
 from feedhub.publish.common import (
+    entry_link,
     first_text,
     published_html,
+    published_id,
+    source_address,
     story_author,
-    story_link,
     utc,
     web_url,
     xml_safe,
@@ -86,20 +88,20 @@ def _items(view: CategoryView, site: SiteInfo) -> list[dict[str, Any]]:
     items = []
     seen: set[str] = set()
     for story in view.stories:
-        if story.id in seen:  # "id ... is unique for that item for that feed over time"
+        item_id = published_id(story)
+        if item_id in seen:  # "id ... is unique for that item for that feed over time"
             continue
-        seen.add(story.id)
-        items.append(_item(story, site))
+        seen.add(item_id)
+        items.append(_item(story, view, site, item_id))
     return items
 
 
-def _item(story: Story, site: SiteInfo) -> dict[str, Any]:
+def _item(story: Story, view: CategoryView, site: SiteInfo, item_id: str) -> dict[str, Any]:
     # Every string here is XML-safe: cleaned here, or by the helpers of
     # common.py (first_text, web_url, published_html, story_author).
-    item: dict[str, Any] = {"id": xml_safe(story.id)}  # required, and a string since 1.1
-    link = story_link(story)
-    if link:
-        item["url"] = link
+    item: dict[str, Any] = {"id": item_id}  # required, and a string since 1.1 (common.published_id)
+    # Every item has a url: the original, else the story's page.
+    item["url"] = entry_link(story, view, site)
     item["title"] = first_text(story.title, story.canonical.title, story.link, story.id)
     # One of content_html/content_text is required; the same HTML as the
     # Atom content, the attribution line included.
@@ -114,18 +116,18 @@ def _item(story: Story, site: SiteInfo) -> dict[str, Any]:
         item["tags"] = tags
     # The sources, canonical first: what Atom's atom:source and RSS's <source>
     # say, plus the other outlets of a merged story.
-    item[EXTENSION] = {"sources": [_source(copy) for copy in (story.canonical, *story.others)]}
+    item[EXTENSION] = {"sources": [_source(copy, site) for copy in (story.canonical, *story.others)]}
     return item
 
 
-def _source(copy: StoryCopy) -> dict[str, str]:
+def _source(copy: StoryCopy, site: SiteInfo) -> dict[str, str]:
     """One outlet: its name, its copy of the article, its feed, its site."""
     source = copy.source
     entry: dict[str, str] = {"name": xml_safe(source.name)}
     url = web_url(copy.link)
     if url:
         entry["url"] = url
-    entry["feed_url"] = xml_safe(source.feed_url)
+    entry["feed_url"] = source_address(source, site)  # a file: source's public id, never its path
     home = web_url(source.site_link)
     if home:
         entry["home_page_url"] = home

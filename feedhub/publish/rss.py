@@ -21,9 +21,12 @@ from lxml import etree
 from feedhub import PROJECT_URL
 from feedhub.publish.common import (
     FEED_FORMATS,
+    entry_link,
     first_text,
     hex_references,
     published_html,
+    published_id,
+    source_address,
     story_author,
     story_link,
     utc,
@@ -67,10 +70,11 @@ def render_rss(view: CategoryView, site: SiteInfo, *, self_url: str, generator_v
 
     seen: set[str] = set()
     for story in view.stories:
-        if story.id in seen:  # a guid identifies one item (same rule as Atom's ids)
+        guid = published_id(story)
+        if guid in seen:  # a guid identifies one item (same rule as Atom's ids)
             continue
-        seen.add(story.id)
-        fg.add_entry(_item(story, site), order="append")  # feedgen prepends by default
+        seen.add(guid)
+        fg.add_entry(_item(story, view, site, guid), order="append")  # feedgen prepends by default
     return _hex_references(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True))
 
 
@@ -85,18 +89,18 @@ def _hex_references(document: bytes) -> bytes:
     return hex_references(head + item + items, _PLAIN_TEXT)
 
 
-def _item(story: Story, site: SiteInfo) -> FeedEntry:
+def _item(story: Story, view: CategoryView, site: SiteInfo, guid: str) -> FeedEntry:
     fe = FeedEntry()
     fe.title(first_text(story.title, story.canonical.title, story.link, story.id))
-    link = story_link(story)
-    if link:
-        fe.link(href=link)
-    guid = xml_safe(story.id)
+    # Every item links somewhere: the original, else the story's page.
+    link = entry_link(story, view, site)
+    fe.link(href=link)
     # isPermaLink="true" promises that the guid is a URL a browser can open
     # to read the item; ours is the article's link only when the story's id
-    # happens to be that very URL. Anything else (tag:, urn:, a derived id)
-    # must say false, or readers would open it as a link.
-    fe.guid(guid, permalink=link is not None and guid == link)
+    # happens to be that very URL. Anything else (tag:, urn:, a derived id,
+    # the story page standing in for a missing link) must say false, or
+    # readers would open it as a link.
+    fe.guid(guid, permalink=guid == story_link(story))
     fe.pubDate(utc(story.published))
     for tag in dict.fromkeys(xml_safe(t).strip() for t in story.tags):
         if tag:
@@ -104,9 +108,10 @@ def _item(story: Story, site: SiteInfo) -> FeedEntry:
     # The same HTML as Atom's content: the article, then the attribution line.
     # RSS 2.0 carries HTML in <description>, entity-encoded by the serialiser.
     fe.description(published_html(story, site.language))
-    # <source url> names the channel the item came from; the url is required.
+    # <source url> names the channel the item came from; the url is
+    # required: a file: source's public identifier stands in for its path.
     source = story.canonical.source
-    fe.source(url=xml_safe(source.feed_url), title=first_text(source.name, source.feed_title))
+    fe.source(url=source_address(source, site), title=first_text(source.name, source.feed_title))
     # RSS's <author> must be an e-mail address, which sources almost never
     # give; dc:creator (Dublin Core) carries a plain name and every reader
     # we test with (feedparser, sfeed, newsboat) shows it as the author.
