@@ -163,13 +163,13 @@ def cmd_run(args) -> int:
                           take_over_output=args.take_over_output)
     from feedhub.cycle import claim_output, pollable, run_cycle
     from feedhub.fetch import Fetcher
-    from feedhub.store import Store
+    from feedhub.store import open_store, store_exists
     from feedhub.update import Updater
 
     # SIGTERM (a `timeout`, cron, CI) ends a single cycle as Ctrl-C does:
     # in-flight work finishes, the pool's workers end, no temporary file stays.
     signal.signal(signal.SIGTERM, _interrupt)
-    store = Store.open(config.storage_url, lock=True)
+    store = open_store(config.storage_url, lock=True)
     try:
         claim_output(config, store, take_over=args.take_over_output, at_start=True)
         sources, skipped = pollable(config, store, datetime.now(timezone.utc))
@@ -225,15 +225,15 @@ class _Progress:
 
 
 def cmd_status(args) -> int:
-    from feedhub.store import Store, format_time
+    from feedhub.store import Store, format_time, open_store, store_exists
     from feedhub.types import EMPTY_ENTRIES_META
 
     config = _load(args)
     states, counts, empty = {}, {}, {}
     # Looking must not create: a status before the first run (or with the
     # wrong config) leaves no empty store behind.
-    if Store.exists(config.storage_url):
-        store = Store.open(config.storage_url)
+    if store_exists(config.storage_url):
+        store = open_store(config.storage_url)
         try:
             states = store.source_states()
             counts = store.entry_counts()

@@ -28,7 +28,7 @@ from feedhub.cycle import claim_output, pollable, run_cycle
 from feedhub.errors import ConfigError, FeedhubError
 from feedhub.fetch import Fetcher
 from feedhub.policy import jitter_for
-from feedhub.store import Store
+from feedhub.store import Store, open_store
 from feedhub.update import Updater, utcnow
 
 log = logging.getLogger("feedhub.daemon")
@@ -74,7 +74,7 @@ class Daemon:
     # --- the loop ------------------------------------------------------------
 
     def run(self) -> int:
-        store = Store.open(self.config.storage_url, lock=True)
+        store = open_store(self.config.storage_url, lock=True)
         try:
             claim_output(self.config, store, take_over=self.take_over_output, at_start=True)
         except BaseException:

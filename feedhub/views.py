@@ -55,7 +55,7 @@ from feedhub import __version__
 from feedhub.config import CategoryConfig, Config
 from feedhub.normalize import is_empty_stored
 from feedhub.publish.common import ARCHIVE_DIR, PAGE_FILE, ArchivePage, CategoryHistory
-from feedhub.store import StoredEntry, StoredStory, Store, format_time
+from feedhub.store import Store, StoredEntry, StoredStory, format_time
 from feedhub.types import CategoryView, SourceInfo, SourceState, Story, StoryCopy
 
 # Keys in the store's meta table.

@@ -26,7 +26,7 @@ from lxml import etree
 from feedhub.config import Retention, load_config
 from feedhub.cycle import publish
 from feedhub.publish.common import entry_file
-from feedhub.store import Store
+from feedhub.store import Store, open_store
 from feedhub.types import Entry, SourceState
 
 UTC = timezone.utc
@@ -58,7 +58,7 @@ sources:
   - {{name: B, url: "https://b.example/feed.xml", categories: [Markets]}}
 """, encoding="utf-8")
         self.config = load_config(tmp_path / "feedhub.yaml")
-        self.store = Store.open(self.config.storage_url)
+        self.store = open_store(self.config.storage_url)
         self.out = self.config.output_dir
         self.clock = START
         self.count = 0
@@ -205,7 +205,7 @@ def rebuilt(world: World) -> dict[str, bytes]:
     shutil.copy(world.root / "feedhub.yaml", copy / "feedhub.yaml")
     (copy / "state").mkdir()
     world.store._db.execute(f"VACUUM INTO '{copy / 'state' / 'hub.db'}'")
-    other = Store.open(f"sqlite:///{copy / 'state' / 'hub.db'}")
+    other = open_store(f"sqlite:///{copy / 'state' / 'hub.db'}")
     with other.transaction():
         other._db.execute("DELETE FROM meta WHERE key LIKE 'history%'")
     config = load_config(copy / "feedhub.yaml")

@@ -19,7 +19,7 @@ from feedhub.config import load_config
 from feedhub.errors import FetchError
 from feedhub.fetch import Fetcher, FetchOptions
 from feedhub.schedule import Daemon
-from feedhub.store import Store
+from feedhub.store import open_store
 from feedhub.types import CachingInfo
 from httpserver import Reply
 from feedhub.cli import main
@@ -179,7 +179,7 @@ def test_a_source_whose_url_was_changed_is_polled_soon_not_at_the_old_urls_time(
     assert run_once(config_path) == 3  # its one source failed (EXIT_NOTHING_READ)
     config_path.write_text(config_path.read_text().replace("/gone", "/feed"))
     config = load_config(config_path)
-    store = Store.open(config.storage_url)
+    store = open_store(config.storage_url)
     daemon = Daemon(config)
     daemon.scheduler.start()
     try:
@@ -199,7 +199,7 @@ def test_a_reload_applies_the_fetch_settings(tmp_path, http_server):
     config_path = write_config(tmp_path, f"  - {{name: A, url: \"{url}\"}}")
     daemon = Daemon(load_config(config_path))
     daemon.fetcher = Fetcher()
-    store = Store.open(daemon.config.storage_url)
+    store = open_store(daemon.config.storage_url)
     try:
         options = FetchOptions(timeout=5)
         assert daemon.fetcher.fetch(url, caching=CachingInfo(), options=options, base_dir=tmp_path).content

@@ -25,7 +25,7 @@ from feedhub.cycle import publish
 from feedhub.errors import ParseError
 from feedhub.normalize import normalize_feed
 from feedhub.parse import parse_feed
-from feedhub.store import Store
+from feedhub.store import open_store
 from feedhub.update import Updater
 
 EXAMPLES = int(os.environ.get("FEEDHUB_FUZZ_EXAMPLES", "60"))
@@ -122,7 +122,7 @@ def test_any_sequence_of_polls_publishes_well_formed_feeds(tmp_path_factory, bat
                            "output: {dir: out}\nsources: [{name: S, url: 'https://a.example/feed', categories: [新闻]}]\n",
                            encoding="utf-8")
     config = load_config(config_path)
-    store = Store.open(config.storage_url)
+    store = open_store(config.storage_url)
     fetcher = _FileFetcher()
     try:
         updater = Updater(config, store, fetcher)

@@ -17,7 +17,7 @@ import pytest
 from feedhub.config import load_config
 from feedhub.fetch import Fetcher
 from feedhub.pool import MAX_RESTARTS, CrashIsolation, WorkerPool
-from feedhub.store import Store
+from feedhub.store import open_store
 from feedhub.update import PARSE_POOL_THRESHOLD, Updater
 
 RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed {n}</title>
@@ -33,7 +33,7 @@ def _file_sources(tmp_path, count: int):
     (tmp_path / "feedhub.yaml").write_text(
         f"storage: {{url: 'sqlite:///db'}}\noutput: {{dir: out}}\nsources:\n{sources}\n", encoding="utf-8")
     config = load_config(tmp_path / "feedhub.yaml")
-    return config, Store.open(config.storage_url)
+    return config, open_store(config.storage_url)
 
 
 def _worker_pids(pool: WorkerPool) -> list[int]:

@@ -21,7 +21,7 @@ from feedhub.publish.atom import History, render_atom
 from feedhub.publish.common import entry_file, local_source_id
 from feedhub.publish.jsonfeed import render_json_feed
 from feedhub.publish.rss import render_rss
-from feedhub.store import Store
+from feedhub.store import open_store
 from feedhub.types import CategoryView, Entry, SiteInfo, SourceInfo, Story, StoryCopy
 from feedhub.views import build_views
 
@@ -155,7 +155,7 @@ def test_an_empty_story_stored_before_is_not_published(tmp_path: Path):
         "storage: {url: 'sqlite:///hub.db'}\noutput: {dir: out}\n"
         "sources:\n  - {name: S, url: 'https://s.example/feed.xml', categories: [News]}\n", encoding="utf-8")
     config = load_config(tmp_path / "feedhub.yaml")
-    store = Store.open(config.storage_url)
+    store = open_store(config.storage_url)
     try:
         def add(entry_id: str, title: str, link: str | None, content: str) -> None:
             row = store.insert_entry(Entry(source="S", entry_id=entry_id, link=link, canonical_url=None, title=title,

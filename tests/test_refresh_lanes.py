@@ -9,7 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from feedhub.config import load_config
 from feedhub.lanes import lanes as _lanes
-from feedhub.store import Store
+from feedhub.store import open_store
 from feedhub.types import FetchResult
 from feedhub.update import BODIES_IN_FLIGHT, Updater
 
@@ -93,7 +93,7 @@ def test_fetching_waits_while_too_many_documents_wait_for_the_parser(tmp_path):
     (tmp_path / "feedhub.yaml").write_text(
         f"storage: {{url: 'sqlite:///db'}}\noutput: {{dir: out}}\nsources:\n{sources}\n", encoding="utf-8")
     config = load_config(tmp_path / "feedhub.yaml")
-    store = Store.open(config.storage_url)
+    store = open_store(config.storage_url)
     fetcher, pool = _CountingFetcher(), _HeldPool()
     try:
         updater = Updater(config, store, fetcher)
@@ -128,7 +128,7 @@ def test_a_shutdown_while_lanes_wait_for_a_thread_ends_the_refresh(tmp_path, cap
     (tmp_path / "feedhub.yaml").write_text(
         f"storage: {{url: 'sqlite:///db'}}\noutput: {{dir: out}}\nsources:\n{sources}\n", encoding="utf-8")
     config = load_config(tmp_path / "feedhub.yaml")
-    store = Store.open(config.storage_url)
+    store = open_store(config.storage_url)
     fetcher = Fetcher(max_connections=1)  # two fetch threads; each file source is a lane of its own
     busy, go = threading.Semaphore(0), threading.Event()
     real_fetch = fetcher.fetch

@@ -13,7 +13,7 @@ import pytest
 import feedhub.update
 from feedhub.config import load_config
 from feedhub.fetch import Fetcher
-from feedhub.store import Store
+from feedhub.store import Store, open_store
 from feedhub.update import Updater
 
 
@@ -64,7 +64,7 @@ def test_a_store_larger_than_the_signature_cache_merges_without_a_crash(tmp_path
     # while comparing it with the others, and the cycle died (TypeError).
     monkeypatch.setattr(feedhub.update, "SIGNATURE_CACHE_SIZE", 6)
     config = load_config(write_sources(tmp_path, outlets=3, days=range(1, 40)))
-    store = Store.open(config.storage_url)
+    store = open_store(config.storage_url)
     try:
         with Fetcher() as fetcher:
             report = Updater(config, store, fetcher).refresh(config.sources)
@@ -94,7 +94,7 @@ class _FailingOn(Updater):
                          ids=["a Python error", "a constraint the store refused"])
 def test_a_failure_while_storing_one_source_is_recorded_and_the_cycle_goes_on(tmp_path, caplog, error):
     config = load_config(write_sources(tmp_path, outlets=3, days=range(1, 4)))
-    store = Store.open(config.storage_url)
+    store = open_store(config.storage_url)
     try:
         with Fetcher() as fetcher, caplog.at_level(logging.DEBUG, logger="feedhub"):
             report = _FailingOn(config, store, fetcher, failing="媒体1", error=error).refresh(config.sources)

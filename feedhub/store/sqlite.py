@@ -1,125 +1,19 @@
-"""The database: sources' state, entries, stories and their copies.
-
-The only module that talks SQL. SQLite is the embedded default (WAL, the
-schema versioned with PRAGMA user_version, migrations keyed by the version they
-start from, as lemon24/reader does). The SQL is kept portable (no SQLite-only
-functions; ON CONFLICT upserts that PostgreSQL also reads) so that a
-PostgreSQL store can follow.
-
-Data model: an *entry* is one source's copy of an article, keyed by (source,
-entry_id). A *story* is what one category publishes once; it has one or more
-entries (story_entries), one of which is canonical. Its atom_id is fixed when
-the story is created and never changes.
-"""
+"""The SQLite backend of the store: WAL, the schema of schema.py brought up
+to date with PRAGMA user_version. The only module that talks SQL."""
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import sqlite3
 from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO
 
 from feedhub.errors import StorageError
+from feedhub.store.lock import claim_store
+from feedhub.store.records import StoredEntry, StoredStory, format_time, parse_time
+from feedhub.store.schema import MIGRATIONS, SCHEMA_VERSION
 from feedhub.types import CachingInfo, Entry, SourceState
-
-# 0 -> 1: the first schema.
-_SCHEMA_V1 = """
-CREATE TABLE sources (
-    name TEXT PRIMARY KEY,
-    url TEXT NOT NULL,
-    configured_url TEXT NOT NULL,
-    etag TEXT, last_modified TEXT, content_hash TEXT,
-    feed_title TEXT, feed_link TEXT, feed_id TEXT, feed_updated TEXT, feed_self TEXT,
-    last_fetch TEXT, last_success TEXT, last_error TEXT, last_status INTEGER,
-    failures INTEGER NOT NULL DEFAULT 0, failing_since TEXT,
-    next_poll TEXT, next_poll_reason TEXT, disabled_reason TEXT
-);
-CREATE TABLE entries (
-    id INTEGER PRIMARY KEY,
-    source TEXT NOT NULL,
-    entry_id TEXT NOT NULL,
-    link TEXT, canonical_url TEXT,
-    title TEXT NOT NULL, author TEXT,
-    published TEXT, updated TEXT,
-    content TEXT NOT NULL, summary TEXT NOT NULL, tags TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
-    UNIQUE (source, entry_id)
-);
-CREATE INDEX entries_by_canonical_url ON entries (canonical_url);
-CREATE TABLE stories (
-    id INTEGER PRIMARY KEY,
-    category TEXT NOT NULL,
-    atom_id TEXT NOT NULL,
-    canonical_entry INTEGER NOT NULL REFERENCES entries (id),
-    published TEXT NOT NULL,  -- the sort key: the entry's date, else when first seen
-    updated TEXT NOT NULL,    -- moves only when the canonical text changes
-    first_seen TEXT NOT NULL,
-    UNIQUE (category, atom_id)
-);
-CREATE INDEX stories_by_category_date ON stories (category, published, id);
-CREATE TABLE story_entries (
-    story INTEGER NOT NULL REFERENCES stories (id),
-    entry INTEGER NOT NULL REFERENCES entries (id),
-    added TEXT NOT NULL,
-    PRIMARY KEY (story, entry)
-);
-CREATE INDEX story_entries_by_entry ON story_entries (entry);
-"""
-
-# 1 -> 2: a key/value table; "publish_pending" is set in the same transaction
-# as any change to what is published and cleared once the files are written,
-# so that a publish that failed (disk full, read-only output) is retried by
-# the next cycle even when that cycle finds nothing new (issue #6).
-_META_V2 = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT INTO meta (key, value) VALUES ('publish_pending', '1')
-"""
-
-# 2 -> 3: near-duplicate detection (issue #4). Each entry keeps its
-# signature; story_keys indexes every copy's LSH band and title keys by
-# category and story date, so finding candidates is an indexed lookup within
-# the time window, whatever the size of the store. Entries stored before
-# have no signature and are simply not candidates.
-_DEDUPE_V3 = """
-ALTER TABLE entries ADD COLUMN signature TEXT;
-CREATE TABLE story_keys (
-    category TEXT NOT NULL,
-    key TEXT NOT NULL,
-    story INTEGER NOT NULL REFERENCES stories (id),
-    story_date TEXT NOT NULL
-);
-CREATE INDEX story_keys_lookup ON story_keys (category, key, story_date)
-"""
-
-# 3 -> 4: publishing finds entries stored or edited since its last run by
-# last_seen (views.plan_categories); without an index that is a scan of the history.
-_LAST_SEEN_V4 = """
-CREATE INDEX entries_by_last_seen ON entries (last_seen)
-"""
-
-MIGRATIONS: dict[int, str] = {0: _SCHEMA_V1, 1: _META_V2, 2: _DEDUPE_V3, 3: _LAST_SEEN_V4}
-SCHEMA_VERSION = max(MIGRATIONS) + 1
-
-
-def format_time(value: datetime | None) -> str | None:
-    """One fixed-width UTC format, so that text order is time order."""
-    if value is None:
-        return None
-    # isoformat is ~50x faster than strftime; microseconds always written.
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def parse_time(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    return datetime.fromisoformat(value)  # reads the trailing Z as UTC (Python 3.11+)
 
 
 _SOURCE_STATE_COLUMNS = (
@@ -133,24 +27,7 @@ _SAVE_SOURCE_STATE = (
 )
 
 
-@dataclass(frozen=True)
-class StoredEntry:
-    row: int
-    entry: Entry
-    first_seen: datetime
-
-
-@dataclass(frozen=True)
-class StoredStory:
-    row: int
-    category: str
-    atom_id: str
-    canonical_entry: int
-    published: datetime
-    updated: datetime
-
-
-class Store:
+class SQLiteStore:
     """A feedhub database. Not shared between threads: the pipeline writes
     from one thread and fetches in others."""
 
@@ -161,17 +38,10 @@ class Store:
         # source_states() as last read; None once this store writes one.
         self._source_states: dict[str, SourceState] | None = None
 
-    @staticmethod
-    def exists(url: str) -> bool:
-        """Whether the store a storage.url names has been created (an
-        in-memory one never has)."""
-        target = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
-        return target not in ("", ":memory:") and Path(target).is_file()
-
     @classmethod
-    def open(cls, url: str, *, lock: bool = False) -> Store:
+    def open(cls, url: str, *, lock: bool = False) -> SQLiteStore:
         """The store ``url`` names, created and brought to the current schema
-        if need be. ``lock``: claimed for this process alone first (_claim),
+        if need be. ``lock``: claimed for this process alone first (lock.claim_store),
         so that a second feedhub is told so, and never meets the first one's
         schema migration as "database is locked"."""
         if not url.startswith("sqlite:///"):
@@ -182,7 +52,7 @@ class Store:
             if target != ":memory:":
                 Path(target).parent.mkdir(parents=True, exist_ok=True)
             if lock:
-                claim = _claim(target)
+                claim = claim_store(target)
             db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA busy_timeout = 10000")
             if target != ":memory:":
@@ -631,35 +501,3 @@ def _entry_from_row(r: Sequence) -> StoredEntry:
 def _story_from_row(r: Sequence) -> StoredStory:
     row, category, atom_id, canonical_entry, published, updated, _first_seen = r
     return StoredStory(row, category, atom_id, canonical_entry, parse_time(published), parse_time(updated))
-
-
-def _claim(where: str) -> IO[str] | None:
-    """An flock on ``<where>.lock`` for this process, or StorageError
-    naming the process that holds it.
-
-    Two feedhubs polling one store would both poll every source and race to
-    publish (issue #6). The kernel releases an flock when the process ends,
-    even by kill -9.
-    """
-    if where == ":memory:":
-        return None
-    path = Path(where + ".lock")
-    try:
-        handle = open(path, "a+", encoding="utf-8")
-    except OSError as e:  # e.g. left by a `sudo feedhub`, owned by root
-        raise StorageError(f"cannot open the lock file {path}: {e.strerror or e}; check its owner and "
-                           "permissions") from None
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
-        raise StorageError(
-            f"another feedhub (pid {holder}) is using the store {where}; stop it first, or wait for it to finish"
-        ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(str(os.getpid()))
-    handle.flush()
-    return handle
