@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from feedhub.config import load_config  # noqa: E402
 from feedhub.dedupe import signature  # noqa: E402
 from feedhub.normalize import canonical_url, html_to_text  # noqa: E402
-from feedhub.store import Store  # noqa: E402
+from feedhub.store import open_store  # noqa: E402
 from feedhub.types import Entry  # noqa: E402
 from feedhub.update import Updater  # noqa: E402
 
@@ -115,7 +115,7 @@ def main() -> None:
     generated = make_entries(args.entries, args.sources, args.dup_rate, start, timedelta(days=args.days), seed=5)
     reprints = 0
     signing = merging = 0.0
-    store = Store.open(config.storage_url)
+    store = open_store(config.storage_url)
     updater = Updater(config, store, fetcher=None)  # no fetching: entries go straight to the merge step
     by_source = {s.name: s for s in config.sources}
     cycle_times = []

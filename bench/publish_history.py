@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from feedhub.config import load_config  # noqa: E402
 from feedhub.cycle import publish  # noqa: E402
-from feedhub.store import Store  # noqa: E402
+from feedhub.store import Store, open_store  # noqa: E402
 from feedhub.types import Entry, SourceState  # noqa: E402
 from feedhub.views import plan_site  # noqa: E402
 
@@ -59,7 +59,7 @@ sources:
   - {{name: Wire, url: "https://wire.example/feed.xml", categories: [Markets]}}
 """, encoding="utf-8")
         self.config = load_config(folder / "feedhub.yaml")
-        self.store = Store.open(self.config.storage_url)
+        self.store = open_store(self.config.storage_url)
         self.count = 0
         self.clock = START
         with self.store.transaction():
