@@ -18,7 +18,7 @@ from pathlib import Path
 from feedhub import __version__
 from feedhub.config import Config, SourceConfig
 from feedhub.errors import OutputOwnedError, PublishError
-from feedhub.fetch import ping_websub
+from feedhub.publish.websub import ping_websub
 from feedhub.publish.common import FEED_FORMATS, PAGE_FILE, slug_format_path
 from feedhub.logs import VERBOSE
 from feedhub.memory import release_free_memory

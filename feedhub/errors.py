@@ -8,6 +8,11 @@ pipeline stores it on the failing source and carries on with the others.
 from __future__ import annotations
 
 
+def one_line(value: object) -> str:
+    """An exception (or any value) as one line of text, for messages."""
+    return " ".join(str(value).split()) or type(value).__name__
+
+
 class FeedhubError(Exception):
     """Root of every error feedhub raises on purpose."""
 

@@ -27,7 +27,7 @@ from feedhub import policy
 from feedhub.config import Config, SourceConfig
 from feedhub.errors import FetchError, MergeError, ParseError, SourceError, StorageError
 from feedhub.fetch import Fetcher, FetchOptions
-from feedhub.lanes import FetchLanes
+from feedhub.fetch.lanes import FetchLanes
 from feedhub.logs import VERBOSE
 from feedhub.merge import Change, Copy, choose_canonical, classify, story_atom_id, story_date
 from feedhub.rules import categories_for
@@ -48,7 +48,7 @@ log = logging.getLogger("feedhub.update")
 PARSE_POOL_THRESHOLD = 8
 # Free heap is handed back to the system after this many sources with news.
 TRIM_EVERY = 20
-# Documents fetched and not yet parsed, at most (lanes.py).
+# Documents fetched and not yet parsed, at most (fetch/lanes.py).
 BODIES_IN_FLIGHT = max(8, 4 * (os.cpu_count() or 1))
 # Parsed signatures kept between entries (about 2 KB each).
 SIGNATURE_CACHE_SIZE = 20_000
@@ -178,7 +178,7 @@ class Updater:
                     release_free_memory(collect=False)
                     stored_since_trim = 0
 
-        # Fetches run in lanes per host (lanes.py); with a pool, documents
+        # Fetches run in lanes per host (fetch/lanes.py); with a pool, documents
         # fetched but not yet parsed are bounded (BODIES_IN_FLIGHT).
         urls = [states[s.name].url for s in sources]
         fetches = FetchLanes(urls, lambda i: self._fetch(sources[i], states[sources[i].name]),

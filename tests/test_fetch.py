@@ -19,7 +19,8 @@ import pytest
 
 import feedhub
 from feedhub.errors import FetchError
-from feedhub.fetch import Fetcher, FetchOptions, _follow
+from feedhub.fetch import Fetcher, FetchOptions
+from feedhub.fetch.http import _follow
 from feedhub.types import CachingInfo, FetchResult
 from httpserver import HTTPTestServer, Reply, Request
 
@@ -387,7 +388,7 @@ def test_multi_member_gzip(fetcher, http_server, at_chunk_edge):
 def test_inflate_is_exact_for_any_chunking_and_bounded_per_step():
     import random
 
-    from feedhub.fetch import _STEP, _inflate
+    from feedhub.fetch.body import _STEP, _inflate
 
     rng = random.Random(7)
     # Runs of zeros (1000:1, so one small input chunk yields many steps) between random bytes.

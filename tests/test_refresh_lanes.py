@@ -8,7 +8,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from feedhub.config import load_config
-from feedhub.lanes import lanes as _lanes
+from feedhub.fetch.lanes import lanes as _lanes
 from feedhub.store import open_store
 from feedhub.types import FetchResult
 from feedhub.update import BODIES_IN_FLIGHT, Updater

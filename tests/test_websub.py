@@ -18,7 +18,7 @@ from lxml import etree
 import httpserver
 from feedhub.config import load_config
 from feedhub.errors import ConfigError
-from feedhub.fetch import ping_websub
+from feedhub.publish.websub import ping_websub
 from httpserver import Reply
 from test_archive import BASE, FH, World
 
