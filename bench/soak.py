@@ -51,6 +51,7 @@ class Farm(ThreadingHTTPServer):
         self.sources = sources
         self.faulty_every = faulty_every
         self.requests = 0
+        self.polls: dict[int, int] = {}  # source -> requests it got
 
     def handle_error(self, request, client_address):
         pass  # resets and hangs are on purpose here; keep the report readable
@@ -73,6 +74,7 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             self.send_error(404)
             return
+        farm.polls[i] = farm.polls.get(i, 0) + 1
         fault = farm.fault(i)
         if fault == "hang":
             time.sleep(30)  # longer than the sources' timeout
@@ -161,6 +163,8 @@ def run_soak(sources: int, seconds: float, interval: str, folder: Path, sample_e
             missing.append(i)
     return {"sources": sources, "seconds": seconds, "exit_code": exit_code, "samples": samples,
             "good_sources_missing": missing, "tracebacks": stderr.count("Traceback"), "requests": farm.requests,
+            "fewest_polls_of_a_good_source": min((farm.polls.get(i, 0) for i in range(sources) if not farm.fault(i)),
+                                                 default=0),
             "stderr_tail": stderr[-4000:]}
 
 

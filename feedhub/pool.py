@@ -174,7 +174,7 @@ class WorkerPool(Executor):
         # forkserver: the fetch threads are running, and fork() with threads
         # alive can copy a held lock into the child.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["feedhub.worker", "feedhub.publish.site"])
+        context.set_forkserver_preload(["feedhub.parse.job", "feedhub.publish.site"])
         _start_fork_server()
         return ProcessPoolExecutor(max_workers=multiprocessing.cpu_count() or 1, mp_context=context,
                                    initializer=setup_worker)

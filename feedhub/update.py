@@ -274,7 +274,7 @@ class Updater:
 
     def _parse_call(self, source: SourceConfig, result: FetchResult, fetched_at: datetime) -> partial:
         """worker.parse_and_normalize of ``result``, ready to call here or in the pool."""
-        from feedhub.worker import parse_and_normalize
+        from feedhub.parse.job import parse_and_normalize
 
         return partial(parse_and_normalize, result.content, result.url, result.content_type, source.encoding,
                        source.timezone, source.name, fetched_at, self._needs_signatures(source))

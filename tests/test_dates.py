@@ -1,4 +1,4 @@
-"""feedhub.dates.parse_date: every expected value below was worked out by
+"""feedhub.parse.dates.parse_date: every expected value below was worked out by
 hand from the date string and the zone rules, not taken from the code."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 
-from feedhub.dates import parse_date
+from feedhub.parse.dates import parse_date
 
 UTC = timezone.utc
 

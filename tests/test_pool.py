@@ -123,7 +123,7 @@ def test_a_refresh_whose_workers_cannot_start_parses_everything_here(tmp_path):
 def _dies_on_marked(parent: int, content: bytes, *rest):
     """worker.parse_and_normalize, except that a document saying "kill-the-worker"
     kills the worker parsing it (as a crash in a C extension would)."""
-    from feedhub.worker import parse_and_normalize
+    from feedhub.parse.job import parse_and_normalize
 
     if os.getpid() != parent:
         if b"kill-the-worker" in content:

@@ -26,7 +26,7 @@ import pytest
 from lxml import etree
 
 from feedhub.errors import PublishError
-from feedhub.jsonfeed import parse_json_feed
+from feedhub.parse.jsonfeed import parse_json_feed
 from feedhub.publish import publish_site
 from feedhub.publish.atom import render_atom
 from feedhub.publish.common import entry_file

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from feedhub.dedupe import signature
 from feedhub.normalize import normalize_feed_counted
-from feedhub.parse import parse_feed
+from feedhub.parse.feed import parse_feed
 from feedhub.types import Entry, FeedData
 
 

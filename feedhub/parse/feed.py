@@ -26,8 +26,8 @@ What is done here rather than left to feedparser, and why:
   entity 〈, and so for every HTML 4 entity name; links are given back
   their parameter (normalize.undo_entity_slip). Ids are left as they come:
   an entry is known by its id, and publishing maps ids (normalize.public_id).
-* Dates: see feedhub.dates (naive dates are in the source's timezone).
-* JSON Feed, which feedparser 6 does not read: see feedhub.jsonfeed.
+* Dates: see feedhub.parse.dates (naive dates are in the source's timezone).
+* JSON Feed, which feedparser 6 does not read: see feedhub.parse.jsonfeed.
 """
 
 from __future__ import annotations
@@ -46,19 +46,19 @@ from urllib.parse import urlsplit
 import feedparser
 import feedparser.api
 
-from feedhub.dates import parse_date
+from feedhub.parse.dates import parse_date
 from feedhub.errors import ParseError
-from feedhub.jsonfeed import absolute_url as _absolute_url
-from feedhub.jsonfeed import collapse_space, parse_json_feed, text_to_html
+from feedhub.parse.jsonfeed import absolute_url as _absolute_url
+from feedhub.parse.jsonfeed import collapse_space, parse_json_feed, text_to_html
 from feedhub.normalize import undo_entity_slip
 from feedhub.types import EntryData, FeedData
 
 __all__ = ["parse_feed"]
 
-# feedparser's strict parser with expat's text buffering: see saxdriver.py.
+# feedparser's strict parser with expat's text buffering: see parse/saxdriver.py.
 # The libxml2 driver feedparser prefers is never installed by feedhub; it
 # stays in the list behind ours, as feedparser has it.
-SAX_DRIVER = "feedhub.saxdriver"
+SAX_DRIVER = "feedhub.parse.saxdriver"
 if feedparser.api.PREFERRED_XML_PARSERS[:1] != [SAX_DRIVER]:
     feedparser.api.PREFERRED_XML_PARSERS = [SAX_DRIVER, *feedparser.api.PREFERRED_XML_PARSERS]
 
@@ -463,7 +463,7 @@ def _tags(e: Any) -> tuple[str, ...]:
 
 def _date(node: Any, keys: tuple[str, ...], timezone: str) -> datetime | None:
     """The first of ``keys`` that gives a date. The raw string is parsed by
-    feedhub.dates (naive -> source timezone); feedparser's own UTC tuple is the
+    feedhub.parse.dates (naive -> source timezone); feedparser's own UTC tuple is the
     fallback for the formats only it knows (W3C-DTF variants, Korean, ...)."""
     for key in keys:
         raw = dict.get(node, key)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from feedhub.dates import parse_date
+from feedhub.parse.dates import parse_date
 from feedhub.errors import ParseError
 from feedhub.types import EntryData, FeedData
 
