@@ -5,7 +5,7 @@ Entries arrive in cycles of --batch new entries, spread over time so that
 the store holds a moving 72 h window; --dup-rate of them are reprints of an
 earlier story by another source (suffix in the title, first paragraph
 dropped), so near-duplicate detection has real work. For each cycle it
-records the time of the merge and store step (Updater._store_entries, the
+records the time of the merge and store step (Merger.store_entries, the
 code a real cycle runs), and reports:
 
 - signatures per second (the part that runs in the parse worker processes);
@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from feedhub.config import load_config  # noqa: E402
-from feedhub.dedupe import signature  # noqa: E402
+from feedhub.merge.dedupe import signature  # noqa: E402
 from feedhub.normalize import canonical_url, html_to_text  # noqa: E402
 from feedhub.store import open_store  # noqa: E402
 from feedhub.types import Entry  # noqa: E402
@@ -132,7 +132,7 @@ def main() -> None:
         t0 = time.perf_counter()
         with store.transaction():
             for name in dict.fromkeys(e.source for e in batch):
-                updater._store_entries(by_source[name], [e for e in batch if e.source == name], now)
+                updater.merger.store_entries(by_source[name], [e for e in batch if e.source == name], now)
         cycle_times.append(time.perf_counter() - t0)
     pool.shutdown()
     merging = sum(cycle_times)

@@ -23,7 +23,7 @@ from feedhub.config_check import (key_path, known_keys, language_problem, plain_
                                   did_you_mean, with_lines, yaml_problem)
 from feedhub.errors import ConfigError
 from feedhub.redact import redact, register_secret
-from feedhub.rules import FIELDS, CategoryRules, Rule
+from feedhub.merge.rules import FIELDS, CategoryRules, Rule
 from feedhub.slug import slugs_for, unique_slugs
 from feedhub.types import SiteInfo, Thresholds
 

@@ -20,8 +20,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor, CancelledError
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from feedhub import policy
 from feedhub.config import Config, SourceConfig
@@ -29,18 +28,15 @@ from feedhub.errors import FetchError, MergeError, ParseError, SourceError, Stor
 from feedhub.fetch import Fetcher, FetchOptions
 from feedhub.fetch.lanes import FetchLanes
 from feedhub.logs import VERBOSE
-from feedhub.merge import Change, Copy, choose_canonical, classify, story_atom_id, story_date
-from feedhub.rules import categories_for
+from feedhub.merge.apply import Merger
 from feedhub.store import Store
 from feedhub.types import EMPTY_ENTRIES_META, Entry, FeedData, FetchResult, SourceState
 from feedhub.memory import release_free_memory
 from feedhub.pool import CrashIsolation, WorkerPool
 
-# The parsing stack (feedparser, nh3) and dedupe are imported where first
-# needed, inside the functions below: a warm cycle, every source answering
-# 304, needs neither, and a `run --once` then starts 0.1 s sooner.
-if TYPE_CHECKING:
-    from feedhub.dedupe import Signature
+# The parsing stack (feedparser, nh3) is imported where first needed, inside
+# the functions below: a warm cycle, every source answering 304, needs none
+# of it, and a `run --once` then starts 0.1 s sooner.
 
 log = logging.getLogger("feedhub.update")
 
@@ -50,8 +46,6 @@ PARSE_POOL_THRESHOLD = 8
 TRIM_EVERY = 20
 # Documents fetched and not yet parsed, at most (fetch/lanes.py).
 BODIES_IN_FLIGHT = max(8, 4 * (os.cpu_count() or 1))
-# Parsed signatures kept between entries (about 2 KB each).
-SIGNATURE_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -118,17 +112,8 @@ class Updater:
         self.fetcher = fetcher
         self.clock = clock
         self.stopping = stopping  # true once a shutdown was asked for
-        self._priority = {s.name: s.priority for s in config.sources}
-        self._rules = {c.name: c.rules for c in config.categories}
-        # Without include/exclude rules anywhere, an entry goes exactly where
-        # its source says, and its text need not be looked at.
-        self._rules_active = any(r.include or r.exclude for r in self._rules.values())
-        self._shared = _shared_categories(config)
         self._pending_states: list[SourceState] = []
-        # Parsed signatures of stored copies, by entry row: candidates recur
-        # from one entry to the next (a daemon keeps one Updater per cycle).
-        self._signatures: dict[int, Signature] = _BoundedCache(SIGNATURE_CACHE_SIZE)
-        self.thresholds = config.merge
+        self.merger = Merger(config, store)
         self._base_dir = config.base_dir  # where relative file sources are read from
 
     def refresh(self, sources: Sequence[SourceConfig], on_outcome: Callable[[SourceOutcome], None] | None = None,
@@ -277,7 +262,7 @@ class Updater:
         from feedhub.parse.job import parse_and_normalize
 
         return partial(parse_and_normalize, result.content, result.url, result.content_type, source.encoding,
-                       source.timezone, source.name, fetched_at, self._needs_signatures(source))
+                       source.timezone, source.name, fetched_at, self.merger.needs_signatures(source))
 
     def _apply_parse(self, source: SourceConfig, state: SourceState, result: FetchResult, fetched_at: datetime,
                      parsed: Callable[[], tuple[FeedData, list[Entry]]]) -> SourceOutcome:
@@ -300,7 +285,7 @@ class Updater:
         except Exception as e:  # a bug in merging one source's entries must not stop the batch (issue #19)
             # Row ids the rollback undid are handed out again: signatures
             # cached under them would be another entry's.
-            self._signatures.clear()
+            self.merger.forget_cached()
             log.debug("%s: unexpected error while storing its entries", source.name, exc_info=True)
             error = MergeError(f"not stored: unexpected error while merging its entries: {type(e).__name__}: {e}; "
                                "tried again next poll (-vv logs the traceback)")
@@ -325,7 +310,7 @@ class Updater:
     def _store_in_transaction(self, source: SourceConfig, state: SourceState, result: FetchResult,
                               fetched_at: datetime, feed: FeedData, entries: list[Entry],
                               now: datetime) -> SourceOutcome:
-        new, edited, changed = self._store_entries(source, entries, now)
+        new, edited, changed = self.merger.store_entries(source, entries, now)
         if changed:
             self.store.set_publish_pending(True)
         # Empty entries dropped from this document, for `feedhub status` (issue #13).
@@ -350,110 +335,12 @@ class Updater:
         return SourceOutcome(source.name, new=new, edited=edited, categories_changed=frozenset(changed),
                              moved_to=result.moved_to)
 
-    def _needs_signatures(self, source: SourceConfig) -> bool:
-        """A signature (about 1 ms an entry) is only worth computing when one
-        of the categories the source feeds can also be fed by another."""
-        return bool(self._shared) and (self._rules_active or any(c in self._shared for c in source.categories))
-
     def _self_link(self, feed: FeedData, result: FetchResult) -> str:
         """An absolute URL for the source feed, for atom:source's self link."""
         for url in (feed.url, result.url):
             if url and url.split(":", 1)[0].lower() in ("http", "https", "file"):
                 return url
         return (self._base_dir / result.url).resolve().as_uri()
-
-    def _store_entries(self, source: SourceConfig, entries: list[Entry], now: datetime) -> tuple[int, int, set[str]]:
-        stored = self.store.stored_entries(source.name, [e.entry_id for e in entries])
-        new = edited = 0
-        changed: set[str] = set()
-        for entry in entries:
-            row, stored_hash = stored.get(entry.entry_id, (None, None))
-            change = classify(entry, stored_hash)
-            if change is Change.UNCHANGED:
-                continue
-            if change is Change.EDITED:
-                edited += 1
-                self.store.update_entry(row, entry, now)
-                for story in self.store.stories_of_entry(row):
-                    self._recanonicalize(story.row, now, edited_row=row)
-                    changed.add(story.category)
-                continue
-            new += 1
-            row = self.store.insert_entry(entry, now)
-            if self._rules_active:
-                from feedhub.normalize import html_to_text
-
-                categories = categories_for(source.name, source.categories, self._rules, entry.title,
-                                            html_to_text(entry.content), entry.tags)
-            else:
-                categories = source.categories
-            for category in categories:
-                self._attach(entry, row, category, now)
-                changed.add(category)
-        return new, edited, changed
-
-    def _attach(self, entry: Entry, row: int, category: str, now: datetime) -> None:
-        """Put a new entry into the category's story for the same article (the
-        same canonical URL, else a near-duplicate within the time window), or
-        into a new story."""
-        from feedhub.dedupe import Signature, band_keys
-
-        date = story_date(entry, now)
-        # Near-duplicates are looked for only where two sources can meet.
-        sig = Signature.from_json(entry.signature) if entry.signature and category in self._shared else None
-        keys = band_keys(sig) if sig else []
-        existing = self.store.stories_with_url(category, entry.canonical_url) if entry.canonical_url else []
-        story = existing[0].row if existing else self._near_duplicate(category, sig, keys, date)
-        if story is not None:
-            self.store.add_copy(story, row, now)
-            self._recanonicalize(story, now)
-            # This copy's keys find the story too: a fourth copy may resemble
-            # the third more than the first.
-            self.store.add_story_keys(category, story, keys, date)
-            return
-        atom_id = story_atom_id(entry, taken=False)
-        if self.store.atom_id_taken(category, atom_id):
-            atom_id = story_atom_id(entry, taken=True)
-        story = self.store.create_story(category, atom_id, row, date, entry.updated or date, now)
-        self.store.add_story_keys(category, story, keys, date)
-
-    def _near_duplicate(self, category: str, sig: Signature | None, keys: list[str], date: datetime) -> int | None:
-        """The story of the category, within the window around `date`, that
-        dedupe.is_same_story says this entry belongs to; None when in doubt."""
-        if sig is None or not keys:
-            return None
-        from feedhub.dedupe import Signature, is_same_story
-
-        window = timedelta(hours=self.thresholds.window_hours)
-        candidates = self.store.stories_with_keys(category, keys, date - window, date + window)
-        if not candidates:
-            return None
-        cache = self._signatures
-        found = self.store.copy_signatures(candidates, known=cache)
-        # The store left out the JSON of the rows the cache holds now: take
-        # those signatures before the loop's own insertions can evict one
-        # (issue #19: a cold cycle of 1,000 sources crashed on it).
-        held = {row: cache[row] for copies in found.values() for row, text in copies if text is None}
-        for story, copies in found.items():
-            for row, text in copies:
-                other = held.get(row)
-                if other is None:
-                    other = cache[row] = Signature.from_json(text)
-                if is_same_story(sig, other, self.thresholds):
-                    return story
-        return None
-
-    def _recanonicalize(self, story: int, now: datetime, edited_row: int | None = None) -> None:
-        """Pick the story's canonical copy again; move `updated` only when the
-        text it shows changes (a new copy does not re-announce the story)."""
-        current = self.store.story(story).canonical_entry
-        copies = self.store.story_copies([story])[story]
-        best = choose_canonical([Copy(c.row, c.entry, self._priority.get(c.entry.source, 0), c.first_seen)
-                                 for c in copies])
-        if best.row != current or edited_row == current:
-            shown = best.entry
-            updated = shown.updated if shown.updated and shown.updated <= now else now
-            self.store.set_story(story, canonical_entry=best.row, updated=updated)
 
     def _record_unchanged(self, source: SourceConfig, state: SourceState, result: FetchResult,
                           fetched_at: datetime) -> SourceOutcome:
@@ -498,37 +385,3 @@ class Updater:
                 disabled_reason=disabled or state.disabled_reason,
             ))
         return SourceOutcome(source.name, error=message)
-
-
-def _shared_categories(config: Config) -> set[str]:
-    """Categories that two sources or more can feed: those several sources
-    name, and those whose include rules gather from every source. In a
-    category fed by one source there is no other outlet to merge with, so
-    near-duplicate detection is skipped there (its cost is most of a cold
-    cycle's merging, bench/README.md)."""
-    feeding: dict[str, int] = {}
-    for source in config.sources:
-        for category in source.categories:
-            feeding[category] = feeding.get(category, 0) + 1
-    shared = {c for c, n in feeding.items() if n > 1}
-    for category in config.categories:
-        rules = category.rules
-        if rules.include and (not rules.sources or len(set(rules.sources) | {
-                s.name for s in config.sources if category.name in s.categories}) > 1):
-            shared.add(category.name)
-    return shared
-
-
-class _BoundedCache(dict):
-    """A dict that forgets its oldest half when full: enough to keep the
-    current window's signatures without growing for ever."""
-
-    def __init__(self, limit: int):
-        super().__init__()
-        self.limit = limit
-
-    def __setitem__(self, key, value):
-        if len(self) >= self.limit:
-            for old in list(self)[: self.limit // 2]:
-                del self[old]
-        super().__setitem__(key, value)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from feedhub.dedupe import Signature, Thresholds, band_keys, containment, is_same_story, signature
+from feedhub.merge.dedupe import Signature, Thresholds, band_keys, containment, is_same_story, signature
 from feedhub.normalize import html_to_text
 
 PAIRS = Path(__file__).parent / "data" / "dedupe" / "pairs.jsonl"
@@ -356,7 +356,7 @@ def test_band_keys_are_deterministic():
     sig = signature(CN_TITLE, CN_TEXT)
     keys = band_keys(sig)
     assert keys == band_keys(signature(CN_TITLE, CN_TEXT))
-    code = ("import json, sys; from feedhub.dedupe import band_keys, signature; "
+    code = ("import json, sys; from feedhub.merge.dedupe import band_keys, signature; "
             "t, x = json.load(sys.stdin); print(json.dumps([band_keys(signature(t, x)), signature(t, x).minhash]))")
     env = dict(os.environ, PYTHONHASHSEED="12345")
     out = subprocess.run([sys.executable, "-c", code], input=json.dumps([CN_TITLE, CN_TEXT]), capture_output=True,

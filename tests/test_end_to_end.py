@@ -202,7 +202,7 @@ def test_a_run_with_nothing_new_loads_neither_parser_nor_renderers(tmp_path, sou
 """)
     code = ("import sys; from feedhub.cli import main\n"
             "rc = main(['run', '--once', '--config', sys.argv[1]])\n"
-            "heavy = ('feedparser', 'jinja2', 'feedgen', 'lxml', 'feedhub.dedupe', 'feedhub.publish.site', 'pypinyin')\n"
+            "heavy = ('feedparser', 'jinja2', 'feedgen', 'lxml', 'feedhub.merge.dedupe', 'feedhub.publish.site', 'pypinyin')\n"
             "print(rc, ' '.join(m for m in heavy if m in sys.modules))")
 
     def run() -> list[str]:

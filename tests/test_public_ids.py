@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from feedhub.merge import story_atom_id
+from feedhub.merge.decide import story_atom_id
 from feedhub.normalize import (
     as_uri,
     iri_to_uri,

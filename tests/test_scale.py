@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-import feedhub.update
+import feedhub.merge.apply
 from feedhub.config import load_config
 from feedhub.fetch import Fetcher
 from feedhub.store import Store, open_store
+from feedhub.merge.apply import Merger
 from feedhub.update import Updater
 
 
@@ -62,7 +63,7 @@ def test_a_store_larger_than_the_signature_cache_merges_without_a_crash(tmp_path
     # Issue #19: with more stored signatures than the cache holds, a new
     # entry's candidates could lose a cached signature to an eviction made
     # while comparing it with the others, and the cycle died (TypeError).
-    monkeypatch.setattr(feedhub.update, "SIGNATURE_CACHE_SIZE", 6)
+    monkeypatch.setattr(feedhub.merge.apply, "SIGNATURE_CACHE_SIZE", 6)
     config = load_config(write_sources(tmp_path, outlets=3, days=range(1, 40)))
     store = open_store(config.storage_url)
     try:
@@ -77,11 +78,11 @@ def test_a_store_larger_than_the_signature_cache_merges_without_a_crash(tmp_path
         store.close()
 
 
-class _FailingOn(Updater):
-    """An Updater whose merge fails on one source's entries, as a bug would."""
+class _FailingOn(Merger):
+    """A Merger that fails on one source's entries, as a bug would."""
 
-    def __init__(self, *args, failing: str, error: Exception, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, failing: str, error: Exception):
+        super().__init__(*args)
         self.failing, self.error = failing, error
 
     def _attach(self, entry, row, category, now):
@@ -97,7 +98,9 @@ def test_a_failure_while_storing_one_source_is_recorded_and_the_cycle_goes_on(tm
     store = open_store(config.storage_url)
     try:
         with Fetcher() as fetcher, caplog.at_level(logging.DEBUG, logger="feedhub"):
-            report = _FailingOn(config, store, fetcher, failing="媒体1", error=error).refresh(config.sources)
+            updater = Updater(config, store, fetcher)
+            updater.merger = _FailingOn(config, store, failing="媒体1", error=error)
+            report = updater.refresh(config.sources)
         assert [o.source for o in report.failed] == ["媒体1"]
         message = report.failed[0].error
         assert type(error).__name__ in message and "a bug in the merge" in message and "\n" not in message

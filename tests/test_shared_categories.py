@@ -1,7 +1,7 @@
 """Near-duplicate detection runs only in categories two sources can feed."""
 
 from feedhub.config import load_config
-from feedhub.update import _shared_categories
+from feedhub.merge.apply import shared_categories
 
 
 def test_shared_categories(tmp_path):
@@ -16,4 +16,4 @@ sources:
   - {name: b, url: "https://b.example/", categories: [Both]}
   - {name: c, url: "https://c.example/", categories: [Alone]}
 """, encoding="utf-8")
-    assert _shared_categories(load_config(path)) == {"Both", "Topic"}
+    assert shared_categories(load_config(path)) == {"Both", "Topic"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from feedhub.dedupe import signature
+from feedhub.merge.dedupe import signature
 from feedhub.normalize import normalize_feed_counted
 from feedhub.parse.feed import parse_feed
 from feedhub.types import Entry, FeedData

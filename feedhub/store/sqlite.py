@@ -106,7 +106,7 @@ class SQLiteStore:
             yield
         except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
             # A bug in what one caller wrote, not a store that fails: the
-            # caller's to record (update.py records it on one source, issue #19).
+            # caller's to record (the refresh records it on one source, issue #19).
             self._undo()
             raise
         except sqlite3.Error as e:  # a write inside failed: a full disk, an I/O error

@@ -7,7 +7,7 @@ Real articles come from ../shared/corpus (relative to the repository root) and
 ../shared/seed/example-post.md; CI does not run this script, it reads the
 committed pairs.jsonl.
 
-Every label is set by construction, never by feedhub.dedupe:
+Every label is set by construction, never by feedhub.merge.dedupe:
 
 - positives: one real article and a copy made by one known variation (or a
   combination): a source suffix in the title, a reprint prefix, full-width

@@ -1,6 +1,6 @@
 """Near-duplicate detection across sources: is this entry the same story as that one?
 
-Pure functions, no I/O. update.py computes a :class:`Signature` once per entry
+Pure functions, no I/O. the parse job computes a :class:`Signature` once per entry
 (``signature(title, text)``), stores it as JSON beside the entry, finds
 candidates in the category's time window through the indexed
 :func:`band_keys`, and asks :func:`is_same_story` about each candidate. Exact

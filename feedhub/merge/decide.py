@@ -1,10 +1,10 @@
 """Pure decisions: is an entry new, edited or unchanged; which story does it
 join; which copy of a story is canonical; what id does a new story get.
 
-No I/O here: update.py asks the store for candidates and applies the answers.
-This is the first level of merging (issue #2): the same (source, id) is one
-entry, updated in place; the same canonical article URL is one story per
-category. Near-duplicates across sources come with issue #4.
+No I/O here: apply.py asks the store for candidates and applies the
+answers. The same (source, id) is one entry, updated in place; the same
+canonical article URL is one story per category; near-duplicates across
+sources are dedupe.py's.
 """
 
 from __future__ import annotations
