@@ -1,11 +1,11 @@
 """Near-duplicate detection across sources: is this entry the same story as that one?
 
-Pure functions, no I/O. the parse job computes a :class:`Signature` once per entry
-(``signature(title, text)``), stores it as JSON beside the entry, finds
-candidates in the category's time window through the indexed
+Pure functions, no I/O. The parse job computes a :class:`Signature` once per
+entry (``signature(title, text)``), stored as JSON beside the entry; apply.py
+finds candidates in the category's time window through the indexed
 :func:`band_keys`, and asks :func:`is_same_story` about each candidate. Exact
 identity (same source and id, same canonical URL, same fingerprint) is
-normalize.py's and merge.py's job and comes first; this module handles what
+normalize.py's and decide.py's job and comes first; this module handles what
 those miss: the same article republished by another outlet (issue #4).
 
 Why not lemon24/reader's entry_dedupe
