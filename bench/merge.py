@@ -38,7 +38,7 @@ from feedhub.merge.dedupe import signature  # noqa: E402
 from feedhub.normalize import canonical_url, html_to_text  # noqa: E402
 from feedhub.store import open_store  # noqa: E402
 from feedhub.types import Entry  # noqa: E402
-from feedhub.update import Updater  # noqa: E402
+from feedhub.daemon.refresh import Updater  # noqa: E402
 
 CN = ("邮政 快递 金融 市场 客户 业务 网点 乡镇 农村 寄递 特快 营销 服务 发展 增长 收入 同比 分公司 支局 投递员 营业员 "
       "电商 产品 资源 渠道 综合 优势 竞争 协同 理念 模式 创新 转型 物流 运输 仓储 航空 枢纽 夜航 跨境 口岸 包装 绿色 "

@@ -36,10 +36,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from feedhub.config import load_config  # noqa: E402
-from feedhub.cycle import publish  # noqa: E402
+from feedhub.publish.run import publish  # noqa: E402
 from feedhub.store import Store, open_store  # noqa: E402
 from feedhub.types import Entry, SourceState  # noqa: E402
-from feedhub.views import plan_site  # noqa: E402
+from feedhub.publish.plan import plan_site  # noqa: E402
 
 START = datetime(2020, 1, 1, tzinfo=timezone.utc)
 PARAGRAPH = ("<p>Markets closed mixed as investors weighed the central bank's outlook against"

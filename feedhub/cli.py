@@ -157,14 +157,15 @@ def cmd_run(args) -> int:
     if args.serve and args.once:
         raise FeedhubError("--serve runs beside the daemon; it cannot be combined with --once")
     if not args.once:
-        from feedhub.schedule import run_daemon
+        from feedhub.daemon.scheduler import run_daemon
 
         return run_daemon(config, serve=_bind(args.serve) if args.serve else None, early_signals=early,
                           take_over_output=args.take_over_output)
-    from feedhub.cycle import claim_output, pollable, run_cycle
+    from feedhub.daemon.cycle import pollable, run_cycle
+    from feedhub.publish.run import claim_output
     from feedhub.fetch import Fetcher
     from feedhub.store import open_store, store_exists
-    from feedhub.update import Updater
+    from feedhub.daemon.refresh import Updater
 
     # SIGTERM (a `timeout`, cron, CI) ends a single cycle as Ctrl-C does:
     # in-flight work finishes, the pool's workers end, no temporary file stays.

@@ -62,4 +62,4 @@ class PublishError(FeedhubError):
 
 
 class OutputOwnedError(PublishError):
-    """The output folder holds another site's output (output_owner.py)."""
+    """The output folder holds another site's output (publish/owner.py)."""

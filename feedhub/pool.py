@@ -1,4 +1,4 @@
-"""The cycle's process pool: parsing (update.py) and publishing (publish/)
+"""The cycle's process pool: parsing (daemon/refresh.py) and publishing (publish/)
 share it, so that it starts at most once a cycle, and only when needed.
 
 Workers fork from a forkserver that has already imported the parsing stack

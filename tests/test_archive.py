@@ -24,7 +24,7 @@ import pytest
 from lxml import etree
 
 from feedhub.config import Retention, load_config
-from feedhub.cycle import publish
+from feedhub.publish.run import publish
 from feedhub.publish.common import entry_file
 from feedhub.store import Store, open_store
 from feedhub.types import Entry, SourceState

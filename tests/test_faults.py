@@ -18,7 +18,7 @@ import pytest
 from feedhub.config import load_config
 from feedhub.errors import FetchError
 from feedhub.fetch import Fetcher, FetchOptions
-from feedhub.schedule import Daemon
+from feedhub.daemon.scheduler import Daemon
 from feedhub.store import open_store
 from feedhub.types import CachingInfo
 from httpserver import Reply

@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from feedhub.config import load_config
-from feedhub.cycle import publish
+from feedhub.publish.run import publish
 from feedhub.errors import ParseError
 from feedhub.normalize import normalize_feed
 from feedhub.parse import parse_feed
 from feedhub.store import open_store
-from feedhub.update import Updater
+from feedhub.daemon.refresh import Updater
 
 EXAMPLES = int(os.environ.get("FEEDHUB_FUZZ_EXAMPLES", "60"))
 NOW = datetime(2024, 5, 3, tzinfo=timezone.utc)

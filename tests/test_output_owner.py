@@ -7,7 +7,7 @@ from pathlib import Path
 
 from feedhub.cli import main
 from feedhub.config import load_config
-from feedhub.output_owner import MARKER, Owner, decide, stale_folders
+from feedhub.publish.owner import MARKER, Owner, decide, stale_folders
 
 REPO = Path(__file__).resolve().parents[1]
 

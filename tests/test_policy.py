@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta, timezone
 
 from feedhub.merge.decide import Change, Copy, choose_canonical, classify, story_atom_id
-from feedhub.policy import (MAX_BACKOFF, after_failure, after_success, freshness, jitter_for, retry_after,
+from feedhub.daemon.timing import (MAX_BACKOFF, after_failure, after_success, freshness, jitter_for, retry_after,
                             server_hint)
 from feedhub.types import Entry
 

@@ -18,7 +18,7 @@ from feedhub.config import load_config
 from feedhub.fetch import Fetcher
 from feedhub.pool import MAX_RESTARTS, CrashIsolation, WorkerPool
 from feedhub.store import open_store
-from feedhub.update import PARSE_POOL_THRESHOLD, Updater
+from feedhub.daemon.refresh import PARSE_POOL_THRESHOLD, Updater
 
 RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed {n}</title>
 <link>https://a.example/{n}/</link><item><title>Story {n}</title><link>https://a.example/{n}/1</link>

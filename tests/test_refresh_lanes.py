@@ -11,7 +11,7 @@ from feedhub.config import load_config
 from feedhub.fetch.lanes import lanes as _lanes
 from feedhub.store import open_store
 from feedhub.types import FetchResult
-from feedhub.update import BODIES_IN_FLIGHT, Updater
+from feedhub.daemon.refresh import BODIES_IN_FLIGHT, Updater
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>
 <link>https://a.example/</link><item><title>Story %d</title><link>https://a.example/%d</link>
@@ -164,8 +164,8 @@ def test_a_shutdown_while_lanes_wait_for_a_thread_ends_the_refresh(tmp_path, cap
 
 
 def test_the_summary_line_counts_sources_a_shutdown_left_apart():
-    from feedhub.cycle import CycleSummary
-    from feedhub.update import CycleReport, SourceOutcome
+    from feedhub.daemon.cycle import CycleSummary
+    from feedhub.daemon.refresh import CycleReport, SourceOutcome
 
     report = CycleReport([SourceOutcome("A", new=1), SourceOutcome("B", error="HTTP 500"),
                           SourceOutcome("C", error="not fetched: feedhub is shutting down", aborted=True),

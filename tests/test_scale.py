@@ -15,7 +15,7 @@ from feedhub.config import load_config
 from feedhub.fetch import Fetcher
 from feedhub.store import Store, open_store
 from feedhub.merge.apply import Merger
-from feedhub.update import Updater
+from feedhub.daemon.refresh import Updater
 
 
 MARKET_NOTES = ["半导体板块涨幅居前", "煤炭钢铁板块小幅回调", "分析人士认为市场情绪有所回暖", "成交量温和放大",

@@ -154,11 +154,11 @@ def test_a_failing_hub_is_logged_and_the_publish_stands(tmp_path, hub, caplog):
     world = _world_with_hub(tmp_path, hub)
     hub.route("/hub", Reply(status=500, body=b"oops"))
     world.add(2)
-    with caplog.at_level(logging.WARNING, logger="feedhub.cycle"):
+    with caplog.at_level(logging.WARNING, logger="feedhub.publish"):
         written = world.publish()
 
     assert world.out / "markets" / "atom.xml" in written
-    warnings = [r.getMessage() for r in caplog.records if r.name == "feedhub.cycle"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "feedhub.publish"]
     assert len(warnings) == 3 and all("answered 500" in w for w in warnings)
     assert world.store.get_meta("publish_pending") == "0"
 

@@ -1,4 +1,4 @@
-"""Fetching a batch of sources in lanes: the scheduling half of update.py.
+"""Fetching a batch of sources in lanes: the scheduling half of daemon/refresh.py.
 
 A host gets as many lanes as the fetcher lets it have connections
 (``fetch.per_host``, at most one per source), each lane a fetch thread taking

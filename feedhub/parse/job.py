@@ -1,6 +1,6 @@
 """What runs in the parse pool's worker processes: bytes in, clean entries out.
 
-Kept apart from update.py so that a worker imports only the parsing stack
+Kept apart from daemon/refresh.py so that a worker imports only the parsing stack
 (feedparser, nh3, the pure modules), not httpx, SQLite, the publishers or the
 config's validators: each worker then costs tens of MB less (bench/README.md).
 """

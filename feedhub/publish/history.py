@@ -1,7 +1,7 @@
 """Writing a category's history: archive documents, their HTML pages, and
 the page of each story (issue #5).
 
-What to write is decided elsewhere (views.plan_history reads the store and
+What to write is decided elsewhere (plan.py reads the store and
 says which pages changed); this module turns such a plan into files, through
 the same renderers and write_if_changed as everything else, and removes the
 files of what is no longer published. It never reads the store: a plan is

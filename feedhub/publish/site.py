@@ -243,7 +243,7 @@ def publish_planned(
     generator): each is rendered, written and let go before the next few are
     asked for, and only what the home page and feeds.opml need of it is
     kept, so that publishing holds a few categories' stories at a time, not
-    the whole site's (views.plan_categories; bench/README.md).
+    the whole site's (plan.plan_categories; bench/README.md).
 
     ``pool_running``: the pool has been started already (by the refresh),
     so it is used from the first category on, without first looking

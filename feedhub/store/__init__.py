@@ -58,7 +58,7 @@ class Store(Protocol):
         ...
 
     def site_id(self) -> str:
-        """This store's site: an id made on first use, recorded in the output folder it publishes to (output_owner.py)."""
+        """This store's site: an id made on first use, recorded in the output folder it publishes to (publish/owner.py)."""
         ...
 
     def forget_published(self) -> None:

@@ -80,7 +80,7 @@ CREATE INDEX story_keys_lookup ON story_keys (category, key, story_date)
 """
 
 # 3 -> 4: publishing finds entries stored or edited since its last run by
-# last_seen (views.plan_categories); without an index that is a scan of the history.
+# last_seen (publish/plan.py); without an index that is a scan of the history.
 _LAST_SEEN_V4 = """
 CREATE INDEX entries_by_last_seen ON entries (last_seen)
 """

@@ -141,7 +141,7 @@ class SQLiteStore:
 
     def site_id(self) -> str:
         """This store's site: an id made on first use, recorded in the output
-        folder it publishes to (output_owner.py)."""
+        folder it publishes to (publish/owner.py)."""
         value = self.get_meta("site_id")
         if value is None:
             import uuid
@@ -376,7 +376,7 @@ class SQLiteStore:
 
 
     # --- archive queries (publishing) ---------------------------------------
-    # Read-only, for views.plan_history: what changed since the last publish
+    # Read-only, for publish/plan.py: what changed since the last publish
     # and one archive page's stories, found through the primary keys and the
     # existing indexes, so that a publish costs what is new plus a page, not
     # the length of the history. A story's key is (published, row), as

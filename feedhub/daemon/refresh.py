@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from datetime import datetime, timezone
 
-from feedhub import policy
+from feedhub.daemon import timing as policy
 from feedhub.config import Config, SourceConfig
 from feedhub.errors import FetchError, MergeError, ParseError, SourceError, StorageError
 from feedhub.fetch import Fetcher, FetchOptions
@@ -38,7 +38,7 @@ from feedhub.pool import CrashIsolation, WorkerPool
 # the functions below: a warm cycle, every source answering 304, needs none
 # of it, and a `run --once` then starts 0.1 s sooner.
 
-log = logging.getLogger("feedhub.update")
+log = logging.getLogger("feedhub.daemon.refresh")
 
 # Below this many documents a process pool costs more to start than it saves.
 PARSE_POOL_THRESHOLD = 8

@@ -24,12 +24,13 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from feedhub.config import Config, SourceConfig, load_config
-from feedhub.cycle import claim_output, pollable, run_cycle
+from feedhub.daemon.cycle import pollable, run_cycle
 from feedhub.errors import ConfigError, FeedhubError
 from feedhub.fetch import Fetcher
-from feedhub.policy import jitter_for
+from feedhub.daemon.timing import jitter_for
+from feedhub.publish.run import claim_output
 from feedhub.store import Store, open_store
-from feedhub.update import Updater, utcnow
+from feedhub.daemon.refresh import Updater, utcnow
 
 log = logging.getLogger("feedhub.daemon")
 
