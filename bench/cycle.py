@@ -7,9 +7,10 @@ optionally side by side with the peer lemon24/reader on the same farm.
 For each repetition: a fresh temp folder and config; `feedhub run --once`
 with an empty store (cold: every source 200, every entry new), then again
 (warm: every source answers 304 Not Modified). With --peer, then
-/work/shared/bench/peer_reader.py in its own virtualenv (reader 3.26,
-created on first use) runs two rounds, cold then all-304, against the same
-farm. Every child is measured from outside:
+shared/bench/peer_reader.py beside the repository (--peer-script names
+another) runs in its own virtualenv (reader 3.26, created on first use):
+two rounds, cold then all-304, against the same farm. Every child is
+measured from outside:
 
     wall       spawn to exit, seconds (includes interpreter start-up)
     inproc     the work inside the process: feedhub's main() (config, store,
@@ -52,7 +53,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_FEEDHUB_PY = REPO / ".venv" / "bin" / "python"
-DEFAULT_PEER_SCRIPT = Path("/work/shared/bench/peer_reader.py")
+# The peer's driver lives beside the repository, in shared/bench/.
+DEFAULT_PEER_SCRIPT = REPO.parent / "shared" / "bench" / "peer_reader.py"
 DEFAULT_PEER_VENV = Path("/tmp/peer-venv")
 PEER_PACKAGES = ("reader==3.26", "sgmllib3k")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -288,13 +290,15 @@ class FarmProcess:
         if gzip:
             argv.append("--gzip")
         self.proc = subprocess.Popen(argv, env=child_env(), stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 120
+        # Generating the documents takes about 5 ms a feed of 50 entries.
+        ready_within = max(120.0, count * entries * 0.0005)
+        deadline = time.monotonic() + ready_within
         while not self.ready.exists():
             if self.proc.poll() is not None:
                 raise SystemExit(f"cycle: the farm exited early (status {self.proc.returncode})")
             if time.monotonic() > deadline:
                 self.stop()
-                raise SystemExit("cycle: the farm did not become ready in 120 s")
+                raise SystemExit(f"cycle: the farm did not become ready in {ready_within:.0f} s")
             time.sleep(0.05)
         self.info = json.loads(self.ready.read_text())
         self.url = self.info["url"]
@@ -352,7 +356,9 @@ def feedhub_revision(python: str) -> str:
     folder = folder.strip()
     desc = f"feedhub {version} from {folder}"
     head = subprocess.run(["git", "-C", folder, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    if head.returncode == 0:
+    if (Path(folder) / "COMMIT").is_file():  # a `git archive` snapshot that names its commit
+        desc += f" at {(Path(folder) / 'COMMIT').read_text().strip()} (snapshot)"
+    elif head.returncode == 0:
         dirty = subprocess.run(["git", "-C", folder, "status", "--porcelain", "--", "feedhub"],
                                capture_output=True, text=True).stdout.strip()
         desc += f" at {head.stdout.strip()}{'+dirty' if dirty else ''}"
@@ -556,7 +562,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gzip", action="store_true", help="the farm gzips its answers")
     p.add_argument("--peer", action="store_true", help="also run lemon24/reader on the same farm")
     p.add_argument("--peer-venv", type=Path, default=DEFAULT_PEER_VENV, help=f"default {DEFAULT_PEER_VENV}")
-    p.add_argument("--peer-script", type=Path, default=DEFAULT_PEER_SCRIPT, help=f"default {DEFAULT_PEER_SCRIPT}")
+    p.add_argument("--peer-script", type=Path, default=DEFAULT_PEER_SCRIPT,
+                   help="the peer's driver (default: shared/bench/peer_reader.py beside the repository)")
     p.add_argument("--peer-workers", type=int, default=10, help="reader's fetch threads (default 10)")
     p.add_argument("--feedhub-python", default=str(DEFAULT_FEEDHUB_PY),
                    help="python of the virtualenv feedhub is installed in (default: the repo's .venv)")
@@ -576,6 +583,8 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--categories: 'per-source' or a number")
     if not Path(args.feedhub_python).exists():
         p.error(f"no python at {args.feedhub_python}")
+    if args.peer and not args.peer_script.is_file():
+        raise SystemExit(f"cycle: no peer driver at {args.peer_script} (--peer-script names another)")
 
     subreaper = become_subreaper()
     load0 = os.getloadavg()[0]
@@ -584,7 +593,11 @@ def main(argv: list[str] | None = None) -> int:
         args.peer_python = ensure_peer_venv(args.peer_venv)
         args.peer_version = "3.26"
     top = Path(tempfile.mkdtemp(prefix="feedhub-bench-"))
-    farm = FarmProcess(args.count, args.entries, args.gzip, max_seconds=3600, workdir=top)
+    # The farm stops by itself after max_seconds: an hour, or more for big
+    # farms (5,000 sources x 50 entries: a cold feedhub and reader take
+    # minutes each, and the warm runs follow).
+    farm = FarmProcess(args.count, args.entries, args.gzip, max_seconds=max(3600, 2 * args.count * args.repeat),
+                       workdir=top)
     cat_desc = "one per source" if args.categories == "per-source" else f"{args.categories} categories"
     print(f"cycle: {revision}", file=sys.stderr)
     print(f"cycle: farm {farm.url}: {args.count} feeds x {args.entries} entries "

@@ -8,8 +8,9 @@ Starts bench/farm.py, runs one cold cycle (not timed here: bench/cycle.py
 measures that), then ``--cycles`` cycles in which every source answers 304,
 each through ``feedhub.cycle.run_cycle`` with a new Updater over the same
 Fetcher and Store, exactly as ``schedule.Daemon._poll`` does. Prints each
-cycle's wall and CPU time and their median. Runs under the repository's
-.venv python (re-executes itself there when started with another one).
+cycle's wall and CPU time and their median. Runs under any python that can
+import feedhub (a snapshot's venv: see README.md), else re-executes itself
+under the repository's .venv python.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     from feedhub.config import load_config
     from feedhub.cycle import pollable, run_cycle
     from feedhub.fetch import Fetcher
-    from feedhub.store import Store
+    from feedhub.store import Store, open_store
     from feedhub.update import Updater
 
     with tempfile.TemporaryDirectory(prefix="feedhub-warm-") as tmp:
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             config_path = write_config(work, farm.url, args.count, "per-source")
             os.chdir(work)
             config = load_config(config_path)
-            store = Store.open(config.storage_url)
+            store = open_store(config.storage_url)
             fetcher = Fetcher(max_connections=config.fetch.max_connections, per_host=config.fetch.per_host,
                               public_only=config.fetch.public_addresses_only)
             sources, _ = pollable(config, store)
@@ -90,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != VENV_PYTHON.parent.parent.resolve():
+    # Any python that can import feedhub runs it (a snapshot's venv, say);
+    # any other one hands over to the repository's .venv.
+    import importlib.util
+
+    if importlib.util.find_spec("feedhub") is None and VENV_PYTHON.exists():
         os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), __file__, *sys.argv[1:]])
     sys.exit(main())
