@@ -113,7 +113,7 @@ def cmd_check_config(args) -> int:
 
 def cmd_import_opml(args) -> int:
     from feedhub.config import resolve_config_path
-    from feedhub.opml_import import import_opml, print_result
+    from feedhub.config.opml_import import import_opml, print_result
 
     print_result(import_opml(args.file, resolve_config_path(args.config),
                              default_category=args.category, dry_run=args.dry_run))

@@ -9,7 +9,7 @@ from httpserver import http_server  # noqa: E402,F401  (the fixture)
 import os  # noqa: E402
 import tempfile
 
-# The slug cache (feedhub.slug) goes to a folder of this test run, not to the
+# The slug cache (feedhub.config.slug) goes to a folder of this test run, not to the
 # user's ~/.cache.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="feedhub-test-cache-")
 

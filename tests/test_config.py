@@ -197,7 +197,7 @@ def _slugs_in_fresh_interpreter(config_path, cache_home) -> tuple[list[str], boo
     import subprocess
     import sys
 
-    code = ("import sys, feedhub.slug as s; loads = []\n"
+    code = ("import sys, feedhub.config.slug as s; loads = []\n"
             "derive = s._pinyin_slugs\n"
             "s._pinyin_slugs = lambda names: loads.append(1) or derive(names)\n"
             "from feedhub.config import load_config; c = load_config(sys.argv[1])\n"

@@ -22,7 +22,7 @@ import pytest
 
 from feedhub.config import load_config
 from feedhub.errors import FeedhubError
-from feedhub.opml_import import (
+from feedhub.config.opml_import import (
     DEFAULT_CATEGORY,
     ExistingConfig,
     ExistingSource,

@@ -1,6 +1,6 @@
 """What a user gets wrong in a config, said in plain words (issue #13).
 
-config.py validates; this module words the problems: pydantic's errors
+load.py and schema.py validate; this module words the problems: pydantic's errors
 rewritten as a person would say them, "did you mean" for a near name, YAML
 errors with the line and a caret under the column, the line of each key path,
 and the checks of single values (language tags, URLs that are no URL).

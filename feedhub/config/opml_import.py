@@ -17,7 +17,7 @@ quoting stay as they were; new categories and sources are appended to their
 lists, and the file is replaced atomically, and only after the result has
 passed the same validation as `feedhub check-config`.
 
-ruamel.yaml is imported here and nowhere else (config.py reads with PyYAML).
+ruamel.yaml is imported here and nowhere else (load.py reads with PyYAML).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ MAX_NAME = 120
 MAX_DEPTH = 64
 
 # ${VAR} in any string of the config is replaced by the environment variable
-# (config.py). A feed URL from an OPML file must never smuggle one in: polled,
+# (load.py). A feed URL from an OPML file must never smuggle one in: polled,
 # it would send the variable's value (a token, a cookie) to that server.
 _ENV_RE = re.compile(r"\$\{(?=[A-Za-z_][A-Za-z0-9_]*\})")
 
@@ -325,7 +325,7 @@ def plan_import(document: OpmlDocument, existing: ExistingConfig, default_catego
     new_categories: dict[str, str] = {}
     if not existing.categories and not existing.implicit_categories:
         # Once `categories:` lists any, a source naming one it does not list
-        # is a mistake (config.py): a config that had no list, its sources
+        # is a mistake (load.py): a config that had no list, its sources
         # creating their categories, gets theirs listed too, first. (With a
         # list already, such a name is a typo check-config reports: left alone.)
         for source in existing.sources:

@@ -6,19 +6,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from feedhub.errors import PublishError
 from feedhub.memory import release_free_memory
-from feedhub.publish.files import write_if_changed
 
-log = logging.getLogger("feedhub.slug")
+log = logging.getLogger("feedhub.config.slug")
 
 
 def slug_for(name: str) -> str:
@@ -64,7 +64,7 @@ class _SlugCache:
     versions, which the file records: with other versions it is ignored and
     rewritten. A cache that cannot be read or written only costs the time
     and memory of deriving the slugs again; a config's own ``slug:`` always
-    wins over it (config.py)."""
+    wins over it (load.py)."""
 
     VERSION = 1
 
@@ -93,11 +93,18 @@ class _SlugCache:
         if self.path is None or self.slugs == self._loaded:
             return
         text = json.dumps({"stamp": self.stamp, "slugs": self.slugs}, ensure_ascii=False, sort_keys=True)
-        # Atomically (two feedhubs at once each see a whole file), as output is written.
+        # Atomically (two feedhubs at once each see a whole file): a
+        # temporary file beside it, then a rename.
         try:
-            write_if_changed(self.path, text.encode("utf-8"))
-        except (PublishError, OSError) as error:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.path.parent, prefix=".slugs.",
+                                             suffix=".tmp", delete=False) as tmp:
+                tmp.write(text)
+            os.replace(tmp.name, self.path)
+        except OSError as error:
             log.debug("slug cache %s not written: %s", self.path, error)
+            with contextlib.suppress(OSError, NameError):
+                os.unlink(tmp.name)
 
 
 # Distributions whose versions decide what a derived slug is.
