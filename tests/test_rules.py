@@ -1,6 +1,6 @@
 """Category rules: topic categories gather from general sources (issue #4 §6)."""
 
-from feedhub.merge.rules import CategoryRules, Rule, categories_for
+from feedhub.config.rules import CategoryRules, Rule, categories_for
 
 EXPRESS = CategoryRules(include=(Rule.parse("快递"), Rule.parse("/第\\d+号公告/")), exclude=(Rule.parse("广告"),))
 RULES = {"综合": CategoryRules(), "快递物流": EXPRESS}

@@ -26,7 +26,7 @@ from feedhub.config.model import CategoryConfig, Config, FetchConfig, Retention,
 from feedhub.config.schema import _File
 from feedhub.config.slug import slugs_for, unique_slugs
 from feedhub.errors import ConfigError
-from feedhub.merge.rules import CategoryRules, Rule
+from feedhub.config.rules import CategoryRules, Rule
 from feedhub.redact import redact, register_secret
 from feedhub.types import SiteInfo, Thresholds
 

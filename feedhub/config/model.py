@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from feedhub.merge.rules import CategoryRules
+from feedhub.config.rules import CategoryRules
 from feedhub.types import SiteInfo, Thresholds
 
 

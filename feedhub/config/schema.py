@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from feedhub.config.check import language_problem
-from feedhub.merge.rules import FIELDS, Rule
+from feedhub.config.rules import FIELDS, Rule
 from feedhub.types import Thresholds
 
 # "90s", "15m", "2h", "1d" — and combinations such as "1h30m".

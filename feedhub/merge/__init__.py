@@ -1,4 +1,5 @@
 """The merge stage: the same story, re-polled, edited or syndicated by
 several sources, becomes one story per category, credited to all of them.
-decide.py (pure decisions), dedupe.py (near-duplicates), rules.py (topic
-categories), apply.py (the decisions written to the store)."""
+decide.py (pure decisions), dedupe.py (near-duplicates), apply.py (the
+decisions written to the store; config/rules.py says which categories an
+entry goes to)."""

@@ -2,7 +2,7 @@
 
 decide.py says what to do (new, edited, unchanged; which copy is canonical;
 a new story's id), dedupe.py whether two copies are the same story, and
-rules.py which categories an entry goes to; this module asks the store for
+config/rules.py which categories an entry goes to; this module asks the store for
 the candidates and writes the answers, inside the caller's transaction.
 """
 
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from feedhub.config import Config, SourceConfig
 from feedhub.merge.decide import Change, Copy, choose_canonical, classify, story_atom_id, story_date
-from feedhub.merge.rules import categories_for
+from feedhub.config.rules import categories_for
 from feedhub.store import Store
 from feedhub.types import Entry
 
