@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 
 from httpserver import Reply
-from test_end_to_end import atom_entries, rss, write_config
+from builders import atom_entries, rss, write_config
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES, ENTRIES = 12, 15

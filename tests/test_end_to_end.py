@@ -18,9 +18,8 @@ from lxml import etree
 
 from feedhub.cli import main
 from httpserver import Reply
+from builders import ATOM, atom_entries, rss, run_once, write_config
 from readers import newsboat_entries, sfeed_entries
-
-ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def gb2312_feed() -> bytes:
@@ -44,55 +43,6 @@ def big5_feed() -> bytes:
         for n, title in ((3, "新年快樂"), (2, "臺灣的天氣"), (1, "讀書筆記")))
     return ('<?xml version="1.0" encoding="big5"?><rss version="2.0"><channel><title>隨機部落格</title>'
             f"<link>https://blog.example.tw/</link><description>隨筆</description>{items}</channel></rss>").encode("big5")
-
-
-def rss(items: list[dict], title="Feed", link="https://site.example/") -> bytes:
-    body = "".join(
-        "<item>"
-        + (f"<title>{i['title']}</title>" if "title" in i else "")
-        + (f"<link>{i['link']}</link>" if "link" in i else "")
-        + (f"<guid>{i['guid']}</guid>" if "guid" in i else "")
-        + (f"<pubDate>{i['date']}</pubDate>" if "date" in i else "")
-        + f"<description><![CDATA[{i.get('body', '<p>text</p>')}]]></description></item>"
-        for i in items
-    )
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
-            f"<link>{link}</link><description>d</description>{body}</channel></rss>").encode()
-
-
-def write_config(tmp_path: Path, sources: str, extra: str = "") -> Path:
-    path = tmp_path / "feedhub.yaml"
-    path.write_text(f"""
-site: {{title: Test Hub, base_url: "https://hub.example/", language: en, timezone: Asia/Shanghai}}
-storage: {{url: "sqlite:///state/hub.db"}}
-output: {{dir: out, entries_per_feed: 50}}
-defaults: {{interval: 1h, timeout: 3}}
-{extra}
-sources:
-{sources}
-""", encoding="utf-8")
-    return path
-
-
-def run_once(config: Path, capsys=None) -> int:
-    return main(["run", "--once", "--config", str(config)])
-
-
-def atom_entries(path: Path) -> list[dict]:
-    tree = etree.parse(str(path))
-    out = []
-    for e in tree.getroot().iter(f"{ATOM}entry"):
-        source = e.find(f"{ATOM}source")
-        out.append({
-            "id": e.findtext(f"{ATOM}id"),
-            "title": e.findtext(f"{ATOM}title"),
-            "link": e.find(f"{ATOM}link[@rel='alternate']").get("href"),
-            "author": e.findtext(f"{ATOM}author/{ATOM}name"),
-            "content": e.findtext(f"{ATOM}content"),
-            "source": source.findtext(f"{ATOM}title"),
-            "last_child": e[-1].tag,
-        })
-    return out
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from feedhub.store import open_store
 from feedhub.types import CachingInfo
 from httpserver import Reply
 from feedhub.cli import main
-from test_end_to_end import atom_entries, rss, run_once, write_config
+from builders import atom_entries, rss, run_once, write_config
 
 REPO = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}

@@ -13,7 +13,7 @@ from lxml import etree, html
 from feedhub.errors import ParseError
 from feedhub.parse import parse_feed
 from httpserver import Reply
-from test_end_to_end import atom_entries, run_once, write_config
+from builders import atom_entries, run_once, write_config
 
 from conftest import CORPUS, CORPUS_MISSING
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 from httpserver import Reply
-from test_end_to_end import atom_entries, run_once, write_config
+from builders import atom_entries, run_once, write_config
 
 # The article a regional outlet wrote and others reprinted: the project's own
 # text, in the register of the portal pages feedhub serves.

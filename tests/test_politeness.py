@@ -7,7 +7,7 @@ import json
 
 from feedhub.cli import main
 from httpserver import Reply
-from test_end_to_end import rss, run_once, write_config
+from builders import rss, run_once, write_config
 
 FEED = rss([{"title": "One", "link": "https://a.example/1", "guid": "1", "date": "Wed, 01 May 2024 08:00:00 +0000"}])
 

@@ -23,7 +23,7 @@ from feedhub.publish.common import entry_file
 from feedhub.publish.html import render_category, render_index
 from feedhub.publish.opml import render_opml
 from feedhub.types import CategoryView, SourceInfo, Story, StoryCopy
-from publish_records import POSTAL, SINA, SITE_EN, SITE_ZH
+from publish_records import EN_VIEW, FED, FED_LINK, OIL, POSTAL, SINA, SITE_EN, SITE_ZH
 from readers import ReaderEntry, newsboat_entries, sfeed_entries
 
 UTC = timezone.utc
@@ -95,51 +95,6 @@ ZH_VIEW = CategoryView(
 )
 ZH_SELF = "https://news.example.com/zhongguoyouzhengkuaidibao/atom.xml"
 
-HARBOUR = SourceInfo(
-    name="Harbour Gazette",
-    feed_url="https://harbour.example.org/feed.xml",
-    site_link="https://harbour.example.org/",
-    feed_id="https://harbour.example.org/feed.xml",
-    feed_title="The Harbour Gazette",
-    feed_updated=datetime(2024, 3, 20, 20, 0, tzinfo=UTC),
-)
-LEDGER = SourceInfo(
-    name="Daily Ledger",
-    feed_url="https://ledger.example.net/rss",
-    site_link="https://ledger.example.net/",
-    feed_id=None,
-    feed_title="Daily Ledger — Markets",
-    feed_updated=None,
-)
-FED_LINK = "https://harbour.example.org/2024/03/20/fed-holds"
-FED = Story(
-    id=FED_LINK,
-    category="Markets",
-    title='Fed holds rates <again> & says "wait"',
-    link=FED_LINK,
-    author="Jane Roe",
-    content="<p>The central bank kept rates unchanged.</p>",
-    summary="",
-    published=datetime(2024, 3, 20, 18, 5, tzinfo=UTC),
-    updated=datetime(2024, 3, 20, 19, 0, tzinfo=UTC),
-    tags=("rates", "fed", "rates"),
-    canonical=StoryCopy(HARBOUR, FED_LINK, 'Fed holds rates <again> & says "wait"', "Jane Roe"),
-    others=(StoryCopy(LEDGER, "https://ledger.example.net/markets/880", "Fed holds, again", None),),
-)
-OIL = Story(
-    id="tag:ledger.example.net,2024:markets/881",
-    category="Markets",
-    title="Oil slips as stocks rise",
-    link="https://ledger.example.net/markets/881",
-    author="",
-    content="<p>Brent fell 1%.</p>",
-    summary="",
-    published=datetime(2024, 3, 19, 7, 30, tzinfo=UTC),
-    updated=datetime(2024, 3, 19, 7, 30, tzinfo=UTC),
-    tags=("oil",),
-    canonical=StoryCopy(LEDGER, "https://ledger.example.net/markets/881", "Oil slips as stocks rise", None),
-)
-EN_VIEW = CategoryView(name="Markets", slug="markets", stories=(FED, OIL), sources=(HARBOUR, LEDGER))
 EMPTY_VIEW = CategoryView(name="快递物流", slug="kuaidiwuliu", stories=())
 
 # What a subscriber must see, entry by entry, newest first.

@@ -20,7 +20,7 @@ from feedhub.pool import WorkerPool
 from feedhub.publish import POOL_JOBS_AHEAD, POOL_MIN_CATEGORIES, PlannedCategory, publish_planned, publish_site
 from feedhub.types import CategoryView
 from publish_records import SITE_ZH
-from test_publish import EN_VIEW, FED, OIL
+from publish_records import EN_VIEW, FED, OIL
 
 FORMATS = ("atom", "rss", "json")
 

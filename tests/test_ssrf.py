@@ -13,7 +13,7 @@ from feedhub.errors import FetchError
 from feedhub.fetch import Fetcher, FetchOptions
 from feedhub.types import CachingInfo
 from httpserver import Reply
-from test_end_to_end import rss, run_once, write_config
+from builders import rss, run_once, write_config
 
 OPTIONS = FetchOptions(timeout=3)
 

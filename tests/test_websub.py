@@ -20,7 +20,7 @@ from feedhub.config import load_config
 from feedhub.errors import ConfigError
 from feedhub.publish.websub import ping_websub
 from httpserver import Reply
-from test_archive import BASE, FH, World
+from worlds import BASE, FH, World
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
