@@ -164,7 +164,7 @@ def cmd_run(args) -> int:
     from feedhub.daemon.cycle import pollable, run_cycle
     from feedhub.publish.run import claim_output
     from feedhub.fetch import Fetcher
-    from feedhub.store import open_store, store_exists
+    from feedhub.store import open_store
     from feedhub.daemon.refresh import Updater
 
     # SIGTERM (a `timeout`, cron, CI) ends a single cycle as Ctrl-C does:
@@ -226,7 +226,7 @@ class _Progress:
 
 
 def cmd_status(args) -> int:
-    from feedhub.store import Store, format_time, open_store, store_exists
+    from feedhub.store import open_store, store_exists
     from feedhub.types import EMPTY_ENTRIES_META
 
     config = _load(args)
@@ -242,38 +242,7 @@ def cmd_status(args) -> int:
             empty = {s.name: int(store.get_meta(EMPTY_ENTRIES_META + s.name) or 0) for s in config.sources}
         finally:
             store.close()
-    rows = []
-    for source in config.sources:
-        state = states.get(source.name)
-        # What is stored of a source's earlier URL (its 410, its backoff, its
-        # move) says nothing of the one the config gives now (update.initial_state).
-        readdressed = state is not None and state.configured_url != source.url
-        if not source.enabled:
-            health = "disabled (config)"
-        elif readdressed:
-            health = "new URL, not polled yet"
-        elif state is None or state.last_fetch is None:
-            health = "never polled"
-        elif state.disabled_reason:
-            health = "disabled (410 Gone)"
-        elif state.failures:
-            health = f"failing since {_local(state.failing_since, config)}"
-        else:
-            health = "ok"
-        rows.append({
-            "name": source.name,
-            "url": redact(state.url if state and not readdressed else source.url),
-            "state": health,
-            "entries": counts.get(source.name, 0),
-            "empty_entries": empty.get(source.name, 0),
-            "last_success": format_time(state.last_success) if state else None,
-            "last_error": redact(state.last_error) if state and state.last_error else None,
-            "last_status": state.last_status if state else None,
-            "failures": state.failures if state else 0,
-            "next_poll": format_time(state.next_poll) if state else None,
-            "next_poll_reason": state.next_poll_reason if state else None,
-            "moved": bool(state and not readdressed and state.url != source.url),
-        })
+    rows = [_status_row(source, states.get(source.name), counts, empty, config) for source in config.sources]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -293,6 +262,43 @@ def cmd_status(args) -> int:
             due = "due now" if state.next_poll <= now else _local(state.next_poll, config)
             print(f"    next poll:    {due} ({state.next_poll_reason})")
     return 0
+
+
+def _health(source, state, config) -> str:
+    """One source's health in a few words, for `status`."""
+    # What is stored of a source's earlier URL (its 410, its backoff, its
+    # move) says nothing of the one the config gives now (refresh.initial_state).
+    if not source.enabled:
+        return "disabled (config)"
+    if state is not None and state.configured_url != source.url:
+        return "new URL, not polled yet"
+    if state is None or state.last_fetch is None:
+        return "never polled"
+    if state.disabled_reason:
+        return "disabled (410 Gone)"
+    if state.failures:
+        return f"failing since {_local(state.failing_since, config)}"
+    return "ok"
+
+
+def _status_row(source, state, counts: dict, empty: dict, config) -> dict:
+    from feedhub.store import format_time
+
+    readdressed = state is not None and state.configured_url != source.url
+    return {
+        "name": source.name,
+        "url": redact(state.url if state and not readdressed else source.url),
+        "state": _health(source, state, config),
+        "entries": counts.get(source.name, 0),
+        "empty_entries": empty.get(source.name, 0),
+        "last_success": format_time(state.last_success) if state else None,
+        "last_error": redact(state.last_error) if state and state.last_error else None,
+        "last_status": state.last_status if state else None,
+        "failures": state.failures if state else 0,
+        "next_poll": format_time(state.next_poll) if state else None,
+        "next_poll_reason": state.next_poll_reason if state else None,
+        "moved": bool(state and not readdressed and state.url != source.url),
+    }
 
 
 def _local(value: datetime | None, config) -> str:

@@ -154,6 +154,29 @@ def _describe(path: Path, err: dict) -> str:
 def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
     """Apply defaults and check what spans several keys (unique names, slugs)."""
     base = path.parent
+    warnings: list[str] = []
+    site = _resolve_site(parsed, path, problems)
+    sources = _resolve_sources(parsed, site, path, warnings)
+    categories = _resolve_categories(parsed, sources, path, problems, warnings)
+    return Config(
+        path=path,
+        site=site,
+        storage_url=_resolve_storage_url(parsed.storage.url, base, path, problems),
+        output_dir=(base / parsed.output.dir).resolve(),
+        entries_per_feed=parsed.output.entries_per_feed,
+        template_dir=(base / parsed.output.templates).resolve() if parsed.output.templates else None,
+        categories=categories,
+        sources=tuple(sources),
+        fetch=FetchConfig(**parsed.fetch.model_dump()),
+        merge=replace(Thresholds(), **{k: v for k, v in parsed.merge.model_dump().items() if k != "window"},
+                      window_hours=parsed.merge.window.total_seconds() / 3600),
+        formats=tuple(dict.fromkeys(parsed.output.formats)),
+        retention=Retention(parsed.output.retention.max_entries, parsed.output.retention.max_age),
+        warnings=tuple(warnings),
+    )
+
+
+def _resolve_site(parsed: _File, path: Path, problems: list[str]) -> SiteInfo:
     base_url = parsed.site.base_url
     if base_url is not None:
         if not re.match(r"^https?://[^/]+", base_url):
@@ -162,10 +185,12 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
     if parsed.site.websub_hub is not None and base_url is None:
         # The hub fetches the feed it is told about: it needs its absolute URL.
         problems.append(f"{path}: site.websub_hub: needs site.base_url, the feeds' public address (value {parsed.site.websub_hub!r})")
-    site = SiteInfo(parsed.site.title, base_url, parsed.site.language, parsed.site.timezone, parsed.site.websub_hub)
+    return SiteInfo(parsed.site.title, base_url, parsed.site.language, parsed.site.timezone, parsed.site.websub_hub)
 
+
+def _resolve_sources(parsed: _File, site: SiteInfo, path: Path, warnings: list[str]) -> list[SourceConfig]:
+    """Each source with the defaults applied; a warning for an impolite interval."""
     d = parsed.defaults
-    warnings: list[str] = []
     polled_too_often: set[str] = set()
     sources: list[SourceConfig] = []
     for i, s in enumerate(parsed.sources):
@@ -180,25 +205,27 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
                 whom = repr(s.name) if s.interval else "its sources"
                 warnings.append(f"{path}: {where}: polls {whom} every {format_duration(interval)}: most servers "
                                 f"rate-limit or block that; {format_duration(MIN_INTERVAL)} or more is polite")
-        sources.append(
-            SourceConfig(
-                name=s.name,
-                url=s.url,
-                # A source with no category gets one of its own, named after it.
-                categories=tuple(dict.fromkeys(s.categories)) if s.categories else (s.name,),
-                interval=s.interval or d.interval or timedelta(minutes=30),
-                timeout=(s.timeout or d.timeout or timedelta(seconds=30)).total_seconds(),
-                encoding=s.encoding or d.encoding,
-                timezone=s.timezone or d.timezone or site.timezone,
-                headers=tuple({**(d.headers or {}), **(s.headers or {})}.items()),
-                user_agent=s.user_agent or d.user_agent,
-                enabled=enabled,
-                priority=s.priority,
-            )
-        )
+        sources.append(SourceConfig(
+            name=s.name,
+            url=s.url,
+            # A source with no category gets one of its own, named after it.
+            categories=tuple(dict.fromkeys(s.categories)) if s.categories else (s.name,),
+            interval=interval or timedelta(minutes=30),
+            timeout=(s.timeout or d.timeout or timedelta(seconds=30)).total_seconds(),
+            encoding=s.encoding or d.encoding,
+            timezone=s.timezone or d.timezone or site.timezone,
+            headers=tuple({**(d.headers or {}), **(s.headers or {})}.items()),
+            user_agent=s.user_agent or d.user_agent,
+            enabled=enabled,
+            priority=s.priority,
+        ))
+    return sources
 
-    # Categories: those listed, in order, then any a source names that is not
-    # listed (created with defaults, DESIGN.md).
+
+def _resolve_categories(parsed: _File, sources: list[SourceConfig], path: Path, problems: list[str],
+                        warnings: list[str]) -> tuple[CategoryConfig, ...]:
+    """Those listed, in order, then any a source names that is not listed
+    (when the config allows it: _source_references); their rules and slugs."""
     names: list[str] = []
     explicit: dict[str, str | None] = {}
     rules: dict[str, CategoryRules] = {}
@@ -230,27 +257,9 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
             problems.append(f"{path}: categories: slug used twice (value {slug!r})")
     # Given slugs keep their value; derived ones make way for them.
     taken = {s for s in given_slugs if s}
-    derived = unique_slugs([*taken, *slugs_for([n for n, g in zip(names, given_slugs) if not g])])[len(taken):]
-    derived_iter = iter(derived)
-    categories = tuple(CategoryConfig(n, g or next(derived_iter), rules.get(n, CategoryRules()))
-                       for n, g in zip(names, given_slugs))
-
-    return Config(
-        path=path,
-        site=site,
-        storage_url=_resolve_storage_url(parsed.storage.url, base, path, problems),
-        output_dir=(base / parsed.output.dir).resolve(),
-        entries_per_feed=parsed.output.entries_per_feed,
-        template_dir=(base / parsed.output.templates).resolve() if parsed.output.templates else None,
-        categories=categories,
-        sources=tuple(sources),
-        fetch=FetchConfig(**parsed.fetch.model_dump()),
-        merge=replace(Thresholds(), **{k: v for k, v in parsed.merge.model_dump().items() if k != "window"},
-                      window_hours=parsed.merge.window.total_seconds() / 3600),
-        formats=tuple(dict.fromkeys(parsed.output.formats)),
-        retention=Retention(parsed.output.retention.max_entries, parsed.output.retention.max_age),
-        warnings=tuple(warnings),
-    )
+    derived = iter(unique_slugs([*taken, *slugs_for([n for n, g in zip(names, given_slugs) if not g])])[len(taken):])
+    return tuple(CategoryConfig(n, g or next(derived), rules.get(n, CategoryRules()))
+                 for n, g in zip(names, given_slugs))
 
 
 def _resolve_storage_url(url: str, base: Path, path: Path, problems: list[str]) -> str:

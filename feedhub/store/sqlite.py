@@ -7,6 +7,7 @@ import json
 import sqlite3
 from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from feedhub.errors import StorageError
