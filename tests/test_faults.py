@@ -139,7 +139,7 @@ def test_a_publish_that_fails_in_the_daemon_keeps_the_sources_schedule(tmp_path,
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=10) == 0
     stderr = daemon.stderr.read()
-    assert "cycle failed: cannot write" in stderr and "publishing is tried again in 60 s" in stderr
+    assert "publishing failed: cannot write" in stderr and "tried again in 60 s" in stderr
 
 
 @pytest.mark.slow

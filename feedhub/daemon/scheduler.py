@@ -3,9 +3,11 @@
 APScheduler (3.x) holds one job per source, firing at the source's next poll
 time from the store (so a restart resumes the schedule instead of polling
 everything at once). A job only marks its source due and wakes the loop; the
-loop refreshes every due source in one batch, publishes, and reschedules each
-from the state the refresh stored (interval, backoff, server hints). Only the
-loop touches the store.
+loop starts the source's fetch at once (continuous.py), stores each source's
+result as soon as it is parsed, reschedules that source from the state it
+stored (interval, backoff, server hints), and publishes what changed once
+news has waited COALESCE for more (issue #15). Only the loop touches the
+store.
 
 Signal handlers only set flags and wake the loop (as Radicale's do): SIGTERM
 and SIGINT stop it after aborting in-flight requests, SIGHUP reloads the
@@ -24,19 +26,55 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from feedhub.config import Config, SourceConfig, load_config
-from feedhub.daemon.cycle import pollable, run_cycle
+from feedhub.daemon.continuous import ContinuousRefresh
+from feedhub.daemon.cycle import CycleSummary, pollable
 from feedhub.errors import ConfigError, FeedhubError
 from feedhub.fetch import Fetcher
 from feedhub.daemon.timing import jitter_for
 from feedhub.publish.run import claim_output
 from feedhub.store import Store, open_store
-from feedhub.daemon.refresh import Updater, utcnow
+from feedhub.daemon.refresh import CycleReport, SourceOutcome, Updater, utcnow
+from feedhub.logs import VERBOSE
+from feedhub.memory import release_free_memory
+from feedhub.pool import WorkerPool
+from feedhub.publish.run import needs_publishing, publish
 
 log = logging.getLogger("feedhub.daemon")
 
 # After a cycle that could not publish (a full disk, an output folder not
 # writable), publishing alone is tried again this often until it works.
 PUBLISH_RETRY = timedelta(minutes=1)
+# News stored waits this long for more before it is published: a burst of
+# sources answering together is one publish, and no story waits longer.
+COALESCE = timedelta(seconds=1)
+# Polls that bring nothing are summed up in a line at most this often.
+QUIET_LINE = timedelta(minutes=1)
+
+
+class _Unpublished:
+    """The outcomes stored since the last publish, and since when."""
+
+    def __init__(self) -> None:
+        self.report = CycleReport()
+        self.since: float | None = None  # time.monotonic() of the first that changed a category
+        self.first = 0.0  # time.monotonic() of the first outcome of the line
+
+    def add(self, outcomes: list[SourceOutcome]) -> None:
+        if not self.report.outcomes:
+            self.first = time.monotonic()
+        self.report.outcomes.extend(outcomes)
+        if self.since is None and any(o.categories_changed for o in outcomes):
+            self.since = time.monotonic()
+
+    def quiet_round(self, sources: int) -> bool:
+        """Polls that changed nothing are said in one line when each source
+        has been polled once, or after a minute: not one line a poll."""
+        return bool(self.report.outcomes) and (
+            len(self.report.outcomes) >= sources or time.monotonic() - self.first >= QUIET_LINE.total_seconds())
+
+    def take(self) -> CycleReport:
+        report, self.report, self.since = self.report, CycleReport(), None
+        return report
 
 
 class Daemon:
@@ -51,6 +89,8 @@ class Daemon:
         self.scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                                            "misfire_grace_time": None})
         self.fetcher: Fetcher | None = None
+        self.refresh: ContinuousRefresh | None = None
+        self._changes = _Unpublished()
         self._publish_retry_at: float | None = None  # time.monotonic() of the next publish-only cycle
 
     # --- signals: set a flag, wake the loop, nothing else ------------------
@@ -84,28 +124,17 @@ class Daemon:
         self.fetcher = _fetcher(self.config)
         self.scheduler.start()
         try:
-            self._schedule_all(store)
-            log.info("feedhub daemon started: %d sources, publishing to %s", len(self.config.sources),
-                        self.config.output_dir)
-            # What the last run could not publish (or a config changed while
-            # stopped): now, not at the next poll, which may be hours away.
-            self._publish_retry_at = time.monotonic()
-            while not self.stopping:
-                # A timeout, so that a signal arriving just before the wait is
-                # seen within a second whatever the platform's wait does.
-                self.wake.wait(1.0)
-                self.wake.clear()
-                if self.stopping:
-                    break
-                if self.reload_requested:
-                    self.reload_requested = False
-                    self._reload(store)
-                with self._due_lock:
-                    due, self._due = self._due, set()
-                if due:
-                    self._poll(store, due)
-                elif self._publish_retry_at is not None and time.monotonic() >= self._publish_retry_at:
-                    self._poll(store, set())
+            with WorkerPool() as pool:
+                self.refresh = ContinuousRefresh(self._updater(store), pool, self.wake.set)
+                self._schedule_all(store)
+                log.info("feedhub daemon started: %d sources, publishing to %s", len(self.config.sources),
+                         self.config.output_dir)
+                # What the last run could not publish (or a config changed while
+                # stopped): now, not at the next poll, which may be hours away.
+                self._publish_retry_at = time.monotonic()
+                self._loop(store, pool)
+                if self._changes.since is not None:
+                    self._publish(store, pool)  # what was stored before the stop
         finally:
             self.scheduler.shutdown(wait=False)
             self.fetcher.close()
@@ -113,37 +142,90 @@ class Daemon:
         log.info("feedhub daemon stopped")
         return 0
 
-    def _poll(self, store: Store, due: set[str]) -> None:
-        store.forget_cached_states()
+    def _updater(self, store: Store) -> Updater:
+        return Updater(self.config, store, self.fetcher, stopping=lambda: self.stopping)
+
+    def _loop(self, store: Store, pool: WorkerPool) -> None:
+        while not self.stopping:
+            # A timeout, so that a signal arriving just before the wait is
+            # seen within a second whatever the platform's wait does; shorter
+            # while news waits for its publish.
+            self.wake.wait(0.2 if self._changes.since is not None else 1.0)
+            self.wake.clear()
+            if self.stopping:
+                break
+            if self.reload_requested:
+                self.reload_requested = False
+                self._reload(store)
+                self.refresh.updater = self._updater(store)
+            with self._due_lock:
+                due, self._due = self._due, set()
+            if due:
+                self._start(store, due)
+            self._store_completed(store)
+            if self._publish_due() or self._changes.quiet_round(len(self.config.sources)):
+                self._publish(store, pool)
+
+    def _start(self, store: Store, due: set[str]) -> None:
+        """Start fetching each due source (a source still in flight keeps its
+        place: it is rescheduled when its result is stored)."""
         sources, _ = pollable(self.config, store)
-        batch = [s for s in sources if s.name in due]
-        updater = Updater(self.config, store, self.fetcher, stopping=lambda: self.stopping)
-        self._publish_retry_at = None
+        for source in sources:
+            if source.name in due:
+                self.refresh.start(source)
+
+    def _store_completed(self, store: Store) -> None:
         try:
-            summary = run_cycle(self.config, store, updater, batch)
+            outcomes = self.refresh.drain()
         except FeedhubError as e:
-            # Storage or output trouble: say so, and publish again in a while
-            # (the sources keep the schedule their refresh stored: a server's
-            # max-age or Retry-After holds even when our disk is full).
-            log.error("cycle failed: %s; publishing is tried again in %d s", e, PUBLISH_RETRY.seconds)
-            self._publish_retry_at = time.monotonic() + PUBLISH_RETRY.total_seconds()
+            # The store cannot be written (a full disk): say so, keep running,
+            # and poll again no sooner than each source's interval.
+            log.error("cannot store what was fetched: %s; polled again at its interval", e)
+            failed = [s for s in self.config.sources if s.name in self.refresh.in_flight]
+            self.refresh.in_flight.clear()
             store.forget_cached_states()
-            # Not before their interval either: a store that cannot be written
-            # kept no new next poll, and the old one has passed.
-            self._reschedule(store, batch, at_least=True)
+            self._reschedule(store, failed, at_least=True)
+            self._publish_retry_at = time.monotonic() + PUBLISH_RETRY.total_seconds()
             return
-        if not self.stopping:
-            if batch or summary.written:
-                log.info("%s", summary.line())
-            self._reschedule(store, batch)
+        if not outcomes:
+            return
+        self._changes.add(outcomes)
+        by_name = {s.name: s for s in self.config.sources}
+        self._reschedule(store, [by_name[o.source] for o in outcomes if o.source in by_name and not o.aborted])
+
+    def _publish_due(self) -> bool:
+        """News waits COALESCE seconds for more to join it (a burst is one
+        publish), never longer; a publish that failed is tried again at its time."""
+        now = time.monotonic()
+        if self._changes.since is not None and now - self._changes.since >= COALESCE.total_seconds():
+            return True
+        return self._publish_retry_at is not None and now >= self._publish_retry_at
+
+    def _publish(self, store: Store, pool: WorkerPool) -> None:
+        started = time.monotonic()
+        report = self._changes.take()
+        self._publish_retry_at = None
+        written: list = []
+        try:
+            if needs_publishing(self.config, store):
+                written = publish(self.config, store, pool=pool, stopping=lambda: self.stopping)
+        except FeedhubError as e:
+            log.error("publishing failed: %s; tried again in %d s", e, PUBLISH_RETRY.seconds)
+            self._publish_retry_at = time.monotonic() + PUBLISH_RETRY.total_seconds()
+            return
+        for path in written:
+            log.log(VERBOSE, "wrote %s", path)
+        if report.new_entries:
+            release_free_memory()  # what the daemon holds until its next news (memory.py)
+        if report.outcomes or written:
+            log.info("%s", CycleSummary(report, tuple(written), time.monotonic() - started).line())
 
     def _reschedule(self, store: Store, batch: list[SourceConfig], at_least: bool = False) -> None:
         """Each source of ``batch`` at the next poll its refresh stored;
         ``at_least``: and not before its interval from now."""
-        states = store.source_states()
         now = utcnow()
         for s in batch:
-            state = states.get(s.name)
+            state = store.source_state(s.name)
             if state and state.disabled_reason:
                 self._unschedule(s.name)
                 continue
