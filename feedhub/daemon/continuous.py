@@ -59,10 +59,13 @@ class ContinuousRefresh:
         source is never polled twice at once)."""
         if source.name in self.in_flight:
             return False
-        self.in_flight.add(source.name)
         updater = self.updater
         state = initial_state(source, updater.store.source_state(source.name))
-        future = updater.fetcher.executor().submit(updater._fetch, source, state)
+        try:
+            future = updater.fetcher.executor().submit(updater._fetch, source, state)
+        except RuntimeError:  # the fetcher's threads were shut down: feedhub is stopping
+            return False
+        self.in_flight.add(source.name)
         future.add_done_callback(lambda f: self._report(_Event("fetched", source, state, f, updater.clock())))
         return True
 

@@ -47,6 +47,8 @@ PUBLISH_RETRY = timedelta(minutes=1)
 # News stored waits this long for more before it is published: a burst of
 # sources answering together is one publish, and no story waits longer.
 COALESCE = timedelta(seconds=1)
+# How long a publish of its own waits for the fetches in flight.
+RETRY_WAIT = 10.0
 # Polls that bring nothing are summed up in a line at most this often.
 QUIET_LINE = timedelta(minutes=1)
 
@@ -171,6 +173,8 @@ class Daemon:
         place: it is rescheduled when its result is stored)."""
         sources, _ = pollable(self.config, store)
         for source in sources:
+            if self.stopping:
+                return  # a SIGTERM meanwhile: the fetcher is closing
             if source.name in due:
                 self.refresh.start(source)
 
@@ -199,7 +203,10 @@ class Daemon:
         now = time.monotonic()
         if self._changes.since is not None and now - self._changes.since >= COALESCE.total_seconds():
             return True
-        return self._publish_retry_at is not None and now >= self._publish_retry_at
+        # A publish of its own (at start, or after one failed) waits for the
+        # fetches in flight, whose news it would otherwise miss; not for long.
+        retry = self._publish_retry_at
+        return retry is not None and now >= retry and (not self.refresh.in_flight or now >= retry + RETRY_WAIT)
 
     def _publish(self, store: Store, pool: WorkerPool) -> None:
         started = time.monotonic()
