@@ -5,6 +5,9 @@ test modules import these, never each other."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from lxml import etree
@@ -61,3 +64,11 @@ def atom_entries(path: Path) -> list[dict]:
             "last_child": e[-1].tag,
         })
     return out
+
+
+def start_daemon(config: Path, log: Path, *args: str) -> subprocess.Popen:
+    """`feedhub run` on ``config`` in a process of its own, its stderr going
+    to ``log`` (a file the test can read while the daemon runs)."""
+    with log.open("w") as stderr:
+        return subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config), *args],
+                                env={**os.environ, "PYTHONWARNINGS": "ignore"}, stderr=stderr, text=True)

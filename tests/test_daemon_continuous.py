@@ -4,19 +4,15 @@ others nor their next polls."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from builders import rss, write_config
+from builders import rss, start_daemon, write_config
 from httpserver import Reply
 
-ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 SLOW_SECONDS = 12
 
 
@@ -35,17 +31,12 @@ def test_a_slow_source_holds_back_neither_the_others_news_nor_their_polls(tmp_pa
     slow_body = rss([story(1, "Slow")], title="Slow")
     http_server.route("/Slow", Reply(body=slow_body, chunk_size=max(1, len(slow_body) // 60),
                                      chunk_delay=SLOW_SECONDS / 60))
-    sources = "\n".join(f"  - {{name: {n}, url: \"{http_server.url('/' + n)}\", interval: 2s, timeout: 30s}}"
-                        for n in [*fast, "Slow"])
-    config = write_config(tmp_path, sources, extra="categories: [{name: World, slug: world}]\n"
-                          "implicit_categories: true")
-    config.write_text(config.read_text().replace("interval: 2s, timeout: 30s}", "interval: 2s, timeout: 30s, "
-                                                 "categories: [World]}"))
+    sources = "\n".join(f"  - {{name: {n}, url: \"{http_server.url('/' + n)}\", interval: 2s, timeout: 30s, "
+                        "categories: [World]}" for n in [*fast, "Slow"])
+    config = write_config(tmp_path, sources, extra="categories: [{name: World, slug: world}]")
     log = tmp_path / "daemon.log"
     feed = tmp_path / "out/world/atom.xml"
-    with log.open("w") as stderr:
-        daemon = subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config)], env=ENV,
-                                  stderr=stderr, text=True)
+    daemon = start_daemon(config, log)
     try:
         deadline = time.monotonic() + 30
         while not (feed.exists() and "Gamma story 1" in feed.read_text()):

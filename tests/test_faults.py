@@ -23,7 +23,7 @@ from feedhub.store import open_store
 from feedhub.types import CachingInfo
 from httpserver import Reply
 from feedhub.cli import main
-from builders import atom_entries, rss, run_once, write_config
+from builders import atom_entries, rss, run_once, start_daemon, write_config
 
 REPO = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -358,9 +358,7 @@ def test_a_sighup_while_the_daemon_loads_its_config_is_a_reload_not_its_end(tmp_
     others = "\n".join(f"  - {{name: S{i}, url: s{i}.xml, enabled: false, categories: [Others]}}" for i in range(20000))
     config = write_config(tmp_path, f"  - {{name: A, url: a.xml}}\n{others}")
     log = tmp_path / "daemon.log"
-    with log.open("w") as stderr:
-        daemon = subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config)], env=ENV,
-                                  stderr=stderr, text=True, cwd=config.parent)
+    daemon = start_daemon(config, log)
     try:
         # Once Python has started and feedhub is imported, well before the
         # config is loaded (a second here, more on a loaded machine).

@@ -5,7 +5,6 @@ active content never reaches a published format or page."""
 from __future__ import annotations
 
 import tracemalloc
-from pathlib import Path
 
 import pytest
 from lxml import etree, html

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from builders import start_daemon
+
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 RSS = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Good</title>'
        "<link>https://good.example/</link><description>d</description><item><title>Hello</title>"
@@ -77,9 +79,7 @@ def test_json_lines(tmp_path):
 def test_the_daemon_says_its_lifecycle_and_one_line_per_cycle_by_default(tmp_path):
     config = write(tmp_path, GOOD, interval="2s")
     log = tmp_path / "daemon.log"
-    with log.open("w") as stderr:
-        daemon = subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config)], env=ENV,
-                                  stderr=stderr, text=True)
+    daemon = start_daemon(config, log)
     try:
         deadline = time.monotonic() + 60
         while "1 source polled (1 not modified)" not in log.read_text():

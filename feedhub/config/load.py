@@ -42,15 +42,20 @@ def resolve_config_path(given: str | None) -> Path:
     return Path(given or os.environ.get("FEEDHUB_CONFIG") or DEFAULT_CONFIG_PATH)
 
 
-def load_config(path: Path | str) -> Config:
-    """Read, validate and resolve a config file; raise ConfigError listing every problem."""
-    path = Path(path)
+def read_config_text(path: Path) -> str:
+    """The config file's text, or ConfigError saying why it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{path}: no such file (give --config PATH or set FEEDHUB_CONFIG)"]) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError([f"{path}: cannot read the file: {e}"]) from None
+
+
+def load_config(path: Path | str) -> Config:
+    """Read, validate and resolve a config file; raise ConfigError listing every problem."""
+    path = Path(path)
+    text = read_config_text(path)
     try:
         # libyaml's loader when PyYAML has it: several times faster on a big config.
         raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

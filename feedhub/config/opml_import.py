@@ -42,6 +42,7 @@ from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
+from feedhub.config.load import read_config_text
 from feedhub.errors import ConfigError, FeedhubError
 
 # Where feeds that sit in no folder go unless --category names another.
@@ -682,12 +683,7 @@ def import_opml(opml_path: Path | str, config_path: Path | str, *,
     """Read the OPML file, decide, edit the config (unless dry_run)."""
     opml_path, config_path = Path(opml_path), Path(config_path)
     document = read_opml(opml_path)
-    try:
-        text = config_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"{config_path}: no such file (give --config PATH or set FEEDHUB_CONFIG)"]) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError([f"{config_path}: cannot read the file: {e}"]) from None
+    text = read_config_text(config_path)
     # Problems the config had before are its own (an unset ${VAR}, say):
     # reported, but no reason to refuse the import.
     earlier = _problems(config_path, config_path)
