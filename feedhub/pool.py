@@ -22,6 +22,8 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from feedhub.interrupts import held
+from feedhub import lifeline
+from feedhub.lifeline import PARENT_ENV, die_with_parent
 
 log = logging.getLogger("feedhub.pool")
 T = TypeVar("T")
@@ -44,6 +46,9 @@ def setup_worker() -> None:
     ends its remaining workers with it, and one waiting on a lock its dead
     sibling held would otherwise never end (for a service manager, see
     docs/design.md: stop the main process only)."""
+    # Forked by the fork server: dies with it, which dies with feedhub
+    # (lifeline.py); at once if it died between the fork and this line.
+    die_with_parent(lifeline.FORK_SERVER)
     try:
         os.nice(10)
     except OSError:
@@ -174,7 +179,10 @@ class WorkerPool(Executor):
         # forkserver: the fetch threads are running, and fork() with threads
         # alive can copy a held lock into the child.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["feedhub.parse.job", "feedhub.publish.site"])
+        # lifeline first: the fork server dies with this process from its
+        # first import on (a SIGKILL here left it and its workers running).
+        context.set_forkserver_preload(["feedhub.lifeline", "feedhub.parse.job", "feedhub.publish.site"])
+        os.environ[PARENT_ENV] = str(os.getpid())
         _start_fork_server()
         return ProcessPoolExecutor(max_workers=multiprocessing.cpu_count() or 1, mp_context=context,
                                    initializer=setup_worker)

@@ -67,8 +67,10 @@ def atom_entries(path: Path) -> list[dict]:
 
 
 def start_daemon(config: Path, log: Path, *args: str) -> subprocess.Popen:
-    """`feedhub run` on ``config`` in a process of its own, its stderr going
-    to ``log`` (a file the test can read while the daemon runs)."""
+    """`feedhub run` on ``config`` in a process of its own, in the config's
+    folder (which its fork server then carries on its command line), its
+    stderr going to ``log`` (a file the test can read while it runs)."""
     with log.open("w") as stderr:
         return subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config), *args],
-                                env={**os.environ, "PYTHONWARNINGS": "ignore"}, stderr=stderr, text=True)
+                                env={**os.environ, "PYTHONWARNINGS": "ignore"}, stderr=stderr, text=True,
+                                cwd=config.parent)

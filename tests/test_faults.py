@@ -24,6 +24,7 @@ from feedhub.types import CachingInfo
 from httpserver import Reply
 from feedhub.cli import main
 from builders import atom_entries, rss, run_once, start_daemon, write_config
+from procs import alive, descendants, marked
 
 REPO = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -240,37 +241,6 @@ def test_a_full_disk_while_storing_is_one_line_not_a_traceback(tmp_path):
     assert lines[-1].startswith("feedhub: error: cannot write the store") and len(lines) <= 2
 
 
-def _descendants(pid: int) -> set[int]:
-    found, todo = set(), [pid]
-    while todo:
-        parent = todo.pop()
-        for task in os.listdir(f"/proc/{parent}/task") if os.path.isdir(f"/proc/{parent}/task") else ():
-            try:
-                children = (Path(f"/proc/{parent}/task/{task}/children").read_text()).split()
-            except OSError:
-                continue
-            for child in map(int, children):
-                if child not in found:
-                    found.add(child)
-                    todo.append(child)
-    return found
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["SIGTERM to the process", "Ctrl-C to the process group"])
 def test_an_interrupted_run_once_ends_cleanly(tmp_path, how):
@@ -288,7 +258,7 @@ def test_an_interrupted_run_once_ends_cleanly(tmp_path, how):
     run = subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--once", "--config", str(config)], env=ENV,
                            cwd=tmp_path, stderr=subprocess.PIPE, text=True, start_new_session=True)
     time.sleep(1.5)
-    family = _descendants(run.pid)
+    family = descendants(run.pid)
     if how.startswith("SIGTERM"):
         run.send_signal(signal.SIGTERM)
     else:
@@ -298,11 +268,11 @@ def test_an_interrupted_run_once_ends_cleanly(tmp_path, how):
     assert "Traceback" not in stderr and "Error" not in stderr, stderr
     # The pool's processes carry the run's folder on their command line
     # (the fork server's sys.path): those started after the look above too.
-    family |= {int(p) for p in os.listdir("/proc") if p.isdigit() and str(tmp_path).encode() in _cmdline(int(p))}
+    family |= marked(str(tmp_path))
     deadline = time.monotonic() + 10
-    while any(_alive(p) for p in family) and time.monotonic() < deadline:
+    while any(alive(p) for p in family) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not [p for p in family if _alive(p)], "the pool ended with the run"
+    assert not [p for p in family if alive(p)], "the pool ended with the run"
     out = tmp_path / "out"
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")] if out.exists() else True
 
