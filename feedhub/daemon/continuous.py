@@ -32,6 +32,9 @@ from feedhub.types import FetchResult, SourceState
 
 log = logging.getLogger("feedhub.daemon")
 
+# Documents up to this size are parsed on the loop's thread, larger ones in the pool.
+INLINE_PARSE_BYTES = 64 * 1024
+
 
 @dataclass(frozen=True)
 class _Event:
@@ -105,6 +108,10 @@ class ContinuousRefresh:
         if result.not_modified:
             return updater._record_unchanged(source, state, result, event.fetched_at)
         call = updater._parse_call(source, result, event.fetched_at)
+        if len(result.content or b"") <= INLINE_PARSE_BYTES:
+            # A small document is parsed here at once: a few milliseconds,
+            # where the pool's workers, niced, can wait long behind a busy CPU.
+            return updater._apply_parse(source, state, result, event.fetched_at, call)
         parsed = self.pool.submit(call.func, *call.args)
         parsed.add_done_callback(lambda f: self._report(
             _Event("parsed", source, state, f, event.fetched_at, result)))
