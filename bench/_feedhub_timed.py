@@ -32,12 +32,22 @@ if __name__ == "__main__":
     import os
 
     timings = {"t_start": _T_START, "import_s": None, "refresh_s": None, "publish_s": 0.0, "main_s": None}
-    try:  # the modules cmd_run imports lazily; importing them here books them as start-up
-        import feedhub.cycle as _cycle
-        import feedhub.fetch  # noqa: F401
-        import feedhub.update as _update
-    except ImportError:
-        _cycle = _update = None
+    import importlib
+
+    def _module(*names):
+        """The first of ``names`` that imports (the layout changed: issue #14)."""
+        for name in names:
+            try:
+                return importlib.import_module(name)
+            except ImportError:
+                pass
+        return None
+
+    # The modules cmd_run imports lazily; importing them here books them as start-up.
+    _cycle = _module("feedhub.daemon.cycle", "feedhub.cycle")  # whose `publish` run_cycle calls
+    _update = _module("feedhub.daemon.refresh", "feedhub.update")  # Updater
+    _module("feedhub.fetch")
+    _module("feedhub.store")
     timings["import_s"] = time.perf_counter() - _P_START
 
     def _timed(owner, name, key):
