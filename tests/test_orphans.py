@@ -40,6 +40,12 @@ def write_sources(tmp_path: Path, urls: list[str]) -> Path:
     return config
 
 
+def file_sources(tmp_path: Path) -> Path:
+    for n in range(SOURCES):
+        (tmp_path / f"{n}.xml").write_text(document(n), encoding="utf-8")
+    return write_sources(tmp_path, [f"{n}.xml" for n in range(SOURCES)])
+
+
 def kill_and_check(process: subprocess.Popen, marker: str) -> None:
     """SIGKILL the main process; two seconds later nothing it started lives."""
     family = descendants(process.pid) | marked(marker, but=process.pid)
@@ -95,9 +101,7 @@ def test_killed_while_fetching(tmp_path, http_server):
 
 @pytest.mark.slow
 def test_killed_while_the_pool_parses(tmp_path):
-    for n in range(SOURCES):
-        (tmp_path / f"{n}.xml").write_text(document(n), encoding="utf-8")
-    config = write_sources(tmp_path, [f"{n}.xml" for n in range(SOURCES)])
+    config = file_sources(tmp_path)
     process = run_once(tmp_path, config)
     wait_for(process, lambda: len(marked(str(tmp_path), but=process.pid)) >= 2)  # the fork server and a worker
     kill_and_check(process, str(tmp_path))
@@ -106,9 +110,7 @@ def test_killed_while_the_pool_parses(tmp_path):
 
 @pytest.mark.slow
 def test_killed_while_publishing(tmp_path):
-    for n in range(SOURCES):
-        (tmp_path / f"{n}.xml").write_text(document(n), encoding="utf-8")
-    config = write_sources(tmp_path, [f"{n}.xml" for n in range(SOURCES)])
+    config = file_sources(tmp_path)
     process = run_once(tmp_path, config)
     # Story pages are written first as temporary files in the category folders.
     wait_for(process, lambda: any((tmp_path / "out").glob("c*/.*.tmp")) if (tmp_path / "out").exists() else False)
@@ -119,9 +121,7 @@ def test_killed_while_publishing(tmp_path):
 
 @pytest.mark.slow
 def test_a_killed_daemon_leaves_nothing_and_the_next_run_starts_at_once(tmp_path):
-    for n in range(SOURCES):
-        (tmp_path / f"{n}.xml").write_text(document(n), encoding="utf-8")
-    config = write_sources(tmp_path, [f"{n}.xml" for n in range(SOURCES)])
+    config = file_sources(tmp_path)
     daemon = start_daemon(config, tmp_path / "daemon.log")
     wait_for(daemon, lambda: len(marked(str(tmp_path), but=daemon.pid)) >= 2)
     kill_and_check(daemon, str(tmp_path))
