@@ -954,6 +954,7 @@ def run(args: argparse.Namespace) -> dict:
     days: list[dict] = []
     crashes: list[dict] = []
     own_peak_rss_kb(reset=True)
+    traced: dict = {}
     hours = args.days * 24
     print(DAY_HEADER, flush=True)
     try:
@@ -1013,6 +1014,13 @@ def run(args: argparse.Namespace) -> dict:
             if h % 24 == 23 or h == hours - 1:
                 days.append(summarise_day(day, [c for c in cycles if c["day"] == day], db, folder, sampler))
                 print(day_line(days[-1]), flush=True)
+                if args.tracemalloc:
+                    import tracemalloc
+
+                    if day == 1:
+                        tracemalloc.start(12)
+                    elif day == 2:
+                        traced["baseline"] = tracemalloc.take_snapshot()
     finally:
         try:
             driver.close()
@@ -1021,8 +1029,20 @@ def run(args: argparse.Namespace) -> dict:
         sampler.stop()
         if profiler:
             profiler.dump_stats(args.profile)
+    growth = []
+    if traced.get("baseline") is not None:
+        import tracemalloc
+
+        final = tracemalloc.take_snapshot()
+        tracemalloc.stop()
+        for stat in final.compare_to(traced["baseline"], "traceback")[:25]:
+            frames = [f"{f.filename.rsplit('/', 2)[-2]}/{f.filename.rsplit('/', 1)[-1]}:{f.lineno}"
+                      for f in stat.traceback[-6:]]
+            growth.append({"size_diff_kib": stat.size_diff / 1024, "size_kib": stat.size / 1024,
+                           "count_diff": stat.count_diff, "where": frames})
     merge = merge_check(db)
     result = {
+        "tracemalloc_growth": growth,
         "feedhub": revision, "args": vars(args), "folder": str(folder), "start": START.isoformat(),
         "copies_generated": dict(world.copies_made), "days": days, "cycles": cycles, "crashes": crashes,
         "log_counts": dict(logs.counts), "log_first": logs.first, "merge": merge,
@@ -1123,6 +1143,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-age", default="7d", help="output.retention.max_age (default 7d; 'none' for none)")
     p.add_argument("--max-entries", type=int, help="output.retention.max_entries (default: none)")
     p.add_argument("--sample-ms", type=float, default=200, help="memory sampling period (default 200 ms)")
+    p.add_argument("--tracemalloc", action="store_true",
+                   help="an experiment: trace Python allocations from the end of day 1 and print what grew "
+                        "between the end of day 2 and the last day (slows the run about twofold)")
     p.add_argument("--signature-cache", type=int, metavar="N",
                    help="an experiment: bound feedhub's merge signature cache (merge/apply.py "
                         "SIGNATURE_CACHE_SIZE) at N instead of its own size, in this process")
@@ -1168,6 +1191,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  missed, e.g. (first copy, copy in another story): {result['merge']['_missed_sample'][:5]}")
     if result["merge"]["_false_merges_sample"]:
         print(f"  false merges, e.g.: {result['merge']['_false_merges_sample'][:5]}")
+    if result["tracemalloc_growth"]:
+        print("Python allocations that grew from the end of day 2 to the end (tracemalloc, by traceback):")
+        for g in result["tracemalloc_growth"][:15]:
+            print(f"  {g['size_diff_kib']:+10.0f} KiB ({g['count_diff']:+d} blocks, now {g['size_kib']:.0f} KiB): "
+                  + " <- ".join(reversed(g["where"])))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, default=str))
     crashed = any(c["kind"] == "CRASH" for c in result["crashes"])
