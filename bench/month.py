@@ -66,8 +66,8 @@ process.
 
 Per simulated day it prints: cycle time (median, max), the time spent
 storing (daemon: ContinuousRefresh.drain; cycle: Updater.refresh, fetching
-included) and publishing (medians), new entries that day, entries and stories stored, lookups,
-candidates and comparisons, store size (db + wal), output files, peak RSS of
+included) and publishing (medians), new entries that day, entries and
+stories stored, lookups, candidates and comparisons, store size (db + wal), output files, peak RSS of
 the process (VmHWM, reset every day), the largest parse/publish worker's peak
 RSS, the peak PSS of the whole tree (sampled every --sample-ms), the tree's
 CPU, and the CPU other processes took meanwhile (the machine is shared). At
@@ -719,11 +719,17 @@ class DaemonDriver:
         self.lock = threading.Lock()
         own_publish = daemon._publish
 
+        self.profiler = None  # set by run(): the loop thread's storing and publishing are profiled
+
         def publish(store, pool):
             self.publishing = True
+            if self.profiler:
+                self.profiler.enable()
             try:
                 return own_publish(store, pool)
             finally:
+                if self.profiler:
+                    self.profiler.disable()
                 self.publishing = False
 
         daemon._publish = publish
@@ -731,9 +737,13 @@ class DaemonDriver:
 
         def drained(refresh):
             t = time.perf_counter()
+            if self.profiler:
+                self.profiler.enable()
             try:
                 found = drain(refresh)
             finally:
+                if self.profiler:
+                    self.profiler.disable()
                 timings["refresh_s"] += time.perf_counter() - t
             with self.lock:
                 self.outcomes.extend(found)
@@ -954,7 +964,6 @@ def run(args: argparse.Namespace) -> dict:
     days: list[dict] = []
     crashes: list[dict] = []
     own_peak_rss_kb(reset=True)
-    traced: dict = {}
     hours = args.days * 24
     print(DAY_HEADER, flush=True)
     try:
@@ -964,6 +973,8 @@ def run(args: argparse.Namespace) -> dict:
                 import cProfile
 
                 profiler = cProfile.Profile()
+                if isinstance(driver, DaemonDriver):
+                    driver.profiler = profiler  # enabled in the daemon's loop thread, where the work is
             if h > 0:
                 world.generate(h)
             added = world.advance(h)
@@ -975,7 +986,7 @@ def run(args: argparse.Namespace) -> dict:
             t0 = time.perf_counter()
             record = {"hour": h, "day": day, "time": now.isoformat(), "copies_added": added, "error": None}
             try:
-                if profiler:
+                if profiler and not isinstance(driver, DaemonDriver):
                     profiler.enable()
                 record.update(driver.hour(now))
             except FeedhubError as e:  # the daemon logs it and goes on
@@ -989,7 +1000,7 @@ def run(args: argparse.Namespace) -> dict:
                 if isinstance(driver, DaemonDriver) and not driver.thread.is_alive():
                     break  # nothing left to drive
             finally:
-                if profiler:
+                if profiler and not isinstance(driver, DaemonDriver):
                     profiler.disable()
             wall = time.perf_counter() - t0
             self1 = resource.getrusage(resource.RUSAGE_SELF)
@@ -1014,13 +1025,6 @@ def run(args: argparse.Namespace) -> dict:
             if h % 24 == 23 or h == hours - 1:
                 days.append(summarise_day(day, [c for c in cycles if c["day"] == day], db, folder, sampler))
                 print(day_line(days[-1]), flush=True)
-                if args.tracemalloc:
-                    import tracemalloc
-
-                    if day == 1:
-                        tracemalloc.start(12)
-                    elif day == 2:
-                        traced["baseline"] = tracemalloc.take_snapshot()
     finally:
         try:
             driver.close()
@@ -1029,20 +1033,9 @@ def run(args: argparse.Namespace) -> dict:
         sampler.stop()
         if profiler:
             profiler.dump_stats(args.profile)
-    growth = []
-    if traced.get("baseline") is not None:
-        import tracemalloc
-
-        final = tracemalloc.take_snapshot()
-        tracemalloc.stop()
-        for stat in final.compare_to(traced["baseline"], "traceback")[:25]:
-            frames = [f"{f.filename.rsplit('/', 2)[-2]}/{f.filename.rsplit('/', 1)[-1]}:{f.lineno}"
-                      for f in stat.traceback[-6:]]
-            growth.append({"size_diff_kib": stat.size_diff / 1024, "size_kib": stat.size / 1024,
-                           "count_diff": stat.count_diff, "where": frames})
     merge = merge_check(db)
     result = {
-        "tracemalloc_growth": growth,
+
         "feedhub": revision, "args": vars(args), "folder": str(folder), "start": START.isoformat(),
         "copies_generated": dict(world.copies_made), "days": days, "cycles": cycles, "crashes": crashes,
         "log_counts": dict(logs.counts), "log_first": logs.first, "merge": merge,
@@ -1122,6 +1115,22 @@ def assess(days: list[dict], cycles: list[dict]) -> dict:
     for name in ("cycle_median_s", "refresh_median_s", "publish_median_s", "rss_main_mib", "rss_worker_mib",
                  "pss_tree_mib", "other_cpus", "candidates", "comparisons"):
         out[name] = [statistics.median(d[name] for d in early), statistics.median(d[name] for d in late)]
+    # The same, at matched load: other work on a shared machine inflates
+    # CPU time too, and late days may be busier than early ones.
+    n = len(days)
+    thirds = ([(days[0]["day"] + i * n // 3, days[0]["day"] + (i + 1) * n // 3 - 1) for i in range(3)] if n >= 3
+              else [(d["day"], d["day"]) for d in days])
+    out["thirds"] = thirds
+    out["by_load"] = {}
+    for low, high in ((0, 0.15), (0.15, 0.5), (0.5, 1.0), (1.0, 99)):
+        row = []
+        for first, last in thirds:
+            cs = [c for c in hourly if first <= c["day"] <= last and c["wall_s"]
+                  and low <= c["other_cpu_s"] / c["wall_s"] < high]
+            new = sum(c["new"] for c in cs)
+            row.append([1000 * sum(c["cpu_main_s"] + c["cpu_children_s"] for c in cs) / new if new else None,
+                        len(cs)])
+        out["by_load"][f"{low:g}-{high:g}"] = row
     out["cycles_failed"] = sum(1 for c in cycles if c["error"])
     out["sources_failed"] = sum(c["failed"] for c in cycles)
     return out
@@ -1143,16 +1152,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-age", default="7d", help="output.retention.max_age (default 7d; 'none' for none)")
     p.add_argument("--max-entries", type=int, help="output.retention.max_entries (default: none)")
     p.add_argument("--sample-ms", type=float, default=200, help="memory sampling period (default 200 ms)")
-    p.add_argument("--tracemalloc", action="store_true",
-                   help="an experiment: trace Python allocations from the end of day 1 and print what grew "
-                        "between the end of day 2 and the last day (slows the run about twofold)")
     p.add_argument("--signature-cache", type=int, metavar="N",
                    help="an experiment: bound feedhub's merge signature cache (merge/apply.py "
                         "SIGNATURE_CACHE_SIZE) at N instead of its own size, in this process")
     p.add_argument("--workdir", help="work here (kept) instead of a temporary folder")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (feeds, config, store, output)")
     p.add_argument("--json", type=Path, help="write every cycle's and day's figures here")
-    p.add_argument("--profile", metavar="FILE", help="cProfile the cycles from --profile-from-day on into FILE")
+    p.add_argument("--profile", metavar="FILE",
+                   help="cProfile the cycles from --profile-from-day on into FILE (with the daemon driver: its "
+                        "loop thread's storing and publishing)")
     p.add_argument("--profile-from-day", type=int, help="first day profiled (default: the last)")
     p.add_argument("-v", "--verbose", action="store_true", help="a line per cycle on stderr")
     args = p.parse_args(argv)
@@ -1176,6 +1184,11 @@ def main(argv: list[str] | None = None) -> int:
                      "rss_main_mib", "rss_worker_mib", "pss_tree_mib", "other_cpus"):
             x, y = a[name]
             print(f"  {name:22s} {x:9.2f} -> {y:9.2f}")
+        print("CPU of the tree per new entry, by the CPUs other processes took during the round (rounds):")
+        print("  other CPUs " + "".join(f"   days {f}-{t}".ljust(20) for f, t in a["thirds"]))
+        for band, row in a["by_load"].items():
+            print(f"  {band:10s} " + "".join((f"{ms:7.1f} ms ({k})" if ms else f"{'-':>7s}    ({k})").ljust(20)
+                                               for ms, k in row))
         print(f"  cycles failed {a['cycles_failed']}, source failures {a['sources_failed']}")
     print(f"log records: {result['log_counts'] or 'none at WARNING or above'}")
     for line in result["log_first"][:5]:
@@ -1191,11 +1204,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  missed, e.g. (first copy, copy in another story): {result['merge']['_missed_sample'][:5]}")
     if result["merge"]["_false_merges_sample"]:
         print(f"  false merges, e.g.: {result['merge']['_false_merges_sample'][:5]}")
-    if result["tracemalloc_growth"]:
-        print("Python allocations that grew from the end of day 2 to the end (tracemalloc, by traceback):")
-        for g in result["tracemalloc_growth"][:15]:
-            print(f"  {g['size_diff_kib']:+10.0f} KiB ({g['count_diff']:+d} blocks, now {g['size_kib']:.0f} KiB): "
-                  + " <- ".join(reversed(g["where"])))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, default=str))
     crashed = any(c["kind"] == "CRASH" for c in result["crashes"])

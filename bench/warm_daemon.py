@@ -1,13 +1,15 @@
-"""The warm cycle as the daemon runs it: in one long-lived process, with the
-config loaded, the store open and the HTTP clients warm, as reader's
-`update_feeds()` round is measured by ../shared/bench/peer_reader.py.
+"""Warm cycles in one long-lived process, with the config loaded, the store
+open and the HTTP clients warm, as reader's `update_feeds()` round is
+measured by ../shared/bench/peer_reader.py.
 
     python3 bench/warm_daemon.py --count 200 --entries 50 --cycles 20
 
 Starts bench/farm.py, runs one cold cycle (not timed here: bench/cycle.py
 measures that), then ``--cycles`` cycles in which every source answers 304,
-each through ``feedhub.cycle.run_cycle`` with a new Updater over the same
-Fetcher and Store, exactly as ``schedule.Daemon._poll`` does. Prints each
+each through ``feedhub.daemon.cycle.run_cycle`` with a new Updater over the
+same Fetcher and Store: the batch the daemon ran for its due sources until
+f3a26b4. (The daemon now starts each due source on its own and publishes
+what they bring, coalesced: bench/month.py drives that path.) Prints each
 cycle's wall and CPU time and their median. Runs under any python that can
 import feedhub (a snapshot's venv: see README.md), else re-executes itself
 under the repository's .venv python.
@@ -39,10 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     from cycle import FarmProcess, write_config  # noqa: E402 - bench/ is not a package
 
     from feedhub.config import load_config
-    from feedhub.cycle import pollable, run_cycle
+    from feedhub.daemon.cycle import pollable, run_cycle
+    from feedhub.daemon.refresh import Updater
     from feedhub.fetch import Fetcher
-    from feedhub.store import Store, open_store
-    from feedhub.update import Updater
+    from feedhub.store import open_store
 
     with tempfile.TemporaryDirectory(prefix="feedhub-warm-") as tmp:
         work = Path(tmp)
