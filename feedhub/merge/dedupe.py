@@ -143,9 +143,16 @@ TITLE_KEY_TOKENS = 8  # head and tail title keys: this many tokens
 _MASK = 0xFFFFFFFF
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Signature:
-    """What is_same_story needs of one entry; stored as JSON (~1.5 KB)."""
+    """What is_same_story needs of one entry; stored as JSON (~1.5 KB).
+
+    The merge keeps tens of thousands of these in memory (merge/apply.py's
+    cache), so the sketch is an ``array('I')``: 512 bytes for 128 hashes,
+    where a tuple of Python ints took about 4.6 KB (issue #19: the daemon's
+    memory grew by that cache for two weeks). Not hashable; equal when every
+    field is.
+    """
 
     title_key: str  # normalised title: decorations stripped, NFKC, casefolded, no punctuation
     title_tokens: tuple[str, ...]  # identifying tokens of the title, sorted, unique
@@ -153,22 +160,31 @@ class Signature:
     script: str  # "cjk" or "latin": which similarity threshold applies
     length: int  # tokens of the normalised text
     shingles: int  # distinct shingles of the text
-    minhash: tuple[int, ...]  # the SKETCH_SIZE smallest 32-bit shingle hashes, ascending
+    minhash: array  # array('I'): the SKETCH_SIZE smallest 32-bit shingle hashes, ascending
     text_tokens: tuple[str, ...]  # identifying tokens of the text, sorted, unique
     text_truncated: bool  # the text ended in a truncation marker
     version: int = SIGNATURE_VERSION
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Signature):
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]  # the array is mutable
+
     def to_json(self) -> str:
         # vars(), not asdict(): no deep copy of the 128 hashes.
-        return json.dumps(vars(self), ensure_ascii=False, separators=(",", ":"))
+        fields = dict(vars(self), minhash=self.minhash.tolist())
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, data: str) -> Signature:
         raw = json.loads(data)
         if raw.get("version") != SIGNATURE_VERSION:
             raise ValueError(f"signature version {raw.get('version')!r}, expected {SIGNATURE_VERSION}")
-        for name in ("title_tokens", "minhash", "text_tokens"):
+        for name in ("title_tokens", "text_tokens"):
             raw[name] = tuple(raw[name])
+        raw["minhash"] = array("I", raw["minhash"])
         return cls(**raw)
 
 
@@ -397,11 +413,11 @@ def _fmix32_all(values: set[int]) -> list[int]:
     return array("Q", x.to_bytes(8 * n, order)).tolist()
 
 
-def _bottom_k(hashes: list[int]) -> tuple[int, ...]:
-    return tuple(sorted(hashes)[:SKETCH_SIZE])
+def _bottom_k(hashes: list[int]) -> array:
+    return array("I", sorted(hashes)[:SKETCH_SIZE])
 
 
-def _threshold(sketch: tuple[int, ...], total: int) -> int:
+def _threshold(sketch: array, total: int) -> int:
     """Largest hash below which the sketch holds every shingle of its text."""
     return sketch[-1] if total > len(sketch) else _MASK
 
@@ -640,10 +656,12 @@ def signature(title: str, text: str) -> Signature:
     )
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def _title_grams(key: str) -> frozenset[str]:
     # Cached: one new entry is compared with up to two dozen candidates,
-    # and the same candidates recur from entry to entry.
+    # and the same candidates recur from entry to entry. A CJK title's grams
+    # take about 5 KB, so 8,192 of them stay under 45 MB; 65,536 would let a
+    # long-running daemon grow by 350 MB (issue #19).
     toks = _tokens(key)
     return frozenset(toks) | {toks[i] + "\x1f" + toks[i + 1] for i in range(len(toks) - 1)}
 
