@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -242,3 +243,72 @@ class Thresholds:
     min_title_chars: int = 24
     # The store's candidate window (not used by is_same_story itself).
     window_hours: float = 72
+
+
+# --------------------------------------------------------------------------
+# A refresh and a cycle (daemon/): what they did, for progress, logs, `run --once`'s last line
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """What one source's refresh did, for progress, logs and the summary."""
+
+    source: str
+    new: int = 0
+    edited: int = 0
+    not_modified: bool = False
+    error: str | None = None
+    categories_changed: frozenset[str] = frozenset()
+    moved_to: str | None = None
+    # Not polled because feedhub is shutting down: not the source's failure,
+    # and logged once for all such sources rather than once each.
+    aborted: bool = False
+
+
+@dataclass
+class CycleReport:
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+
+    @property
+    def changed_categories(self) -> set[str]:
+        return {c for o in self.outcomes for c in o.categories_changed}
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if o.error and not o.aborted]
+
+    @property
+    def aborted(self) -> int:
+        """Sources not polled because feedhub is shutting down."""
+        return sum(o.aborted for o in self.outcomes)
+
+    @property
+    def new_entries(self) -> int:
+        return sum(o.new for o in self.outcomes)
+
+
+@dataclass(frozen=True)
+class CycleSummary:
+    report: CycleReport
+    written: tuple[Path, ...]
+    seconds: float
+
+    def line(self) -> str:
+        """The one-line summary `run --once` ends with."""
+        outcomes = self.report.outcomes
+        failed = len(self.report.failed)
+        unchanged = sum(o.not_modified for o in outcomes)
+        edited = sum(o.edited for o in outcomes)
+        polled = len(outcomes) - self.report.aborted
+        parts = [f"{polled} source{'s' if polled != 1 else ''} polled"]
+        details = [f"{failed} failed"] if failed else []
+        if unchanged:
+            details.append(f"{unchanged} not modified")
+        if details:
+            parts[0] += f" ({', '.join(details)})"
+        if self.report.aborted:
+            parts.append(f"{self.report.aborted} not polled (shutting down)")
+        parts.append(f"{self.report.new_entries} new entr{'ies' if self.report.new_entries != 1 else 'y'}")
+        if edited:
+            parts.append(f"{edited} edited")
+        parts.append(f"{len(self.written)} file{'s' if len(self.written) != 1 else ''} written")
+        return ", ".join(parts) + f" in {self.seconds:.1f} s"

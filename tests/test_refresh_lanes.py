@@ -164,8 +164,7 @@ def test_a_shutdown_while_lanes_wait_for_a_thread_ends_the_refresh(tmp_path, cap
 
 
 def test_the_summary_line_counts_sources_a_shutdown_left_apart():
-    from feedhub.daemon.cycle import CycleSummary
-    from feedhub.daemon.refresh import CycleReport, SourceOutcome
+    from feedhub.types import CycleReport, CycleSummary, SourceOutcome
 
     report = CycleReport([SourceOutcome("A", new=1), SourceOutcome("B", error="HTTP 500"),
                           SourceOutcome("C", error="not fetched: feedhub is shutting down", aborted=True),

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from feedhub.config import SourceConfig
-from feedhub.daemon.refresh import SourceOutcome, Updater, initial_state
+from feedhub.daemon.refresh import Updater, initial_state
 from feedhub.errors import FetchError, SourceError
 from feedhub.pool import WorkerPool
-from feedhub.types import FetchResult, SourceState
+from feedhub.types import FetchResult, SourceOutcome, SourceState
 
 log = logging.getLogger("feedhub.daemon")
 

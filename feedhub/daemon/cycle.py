@@ -9,47 +9,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from feedhub.config import Config, SourceConfig
-from feedhub.daemon.refresh import CycleReport, SourceOutcome, Updater
+from feedhub.daemon.refresh import Updater
 from feedhub.logs import VERBOSE
 from feedhub.memory import release_free_memory
 from feedhub.pool import WorkerPool
 from feedhub.publish.run import needs_publishing, publish
 from feedhub.store import Store
+from feedhub.types import CycleSummary, SourceOutcome
 
 log = logging.getLogger("feedhub.daemon")
-
-
-@dataclass(frozen=True)
-class CycleSummary:
-    report: CycleReport
-    written: tuple[Path, ...]
-    seconds: float
-
-    def line(self) -> str:
-        """The one-line summary `run --once` ends with."""
-        outcomes = self.report.outcomes
-        failed = len(self.report.failed)
-        unchanged = sum(o.not_modified for o in outcomes)
-        edited = sum(o.edited for o in outcomes)
-        polled = len(outcomes) - self.report.aborted
-        parts = [f"{polled} source{'s' if polled != 1 else ''} polled"]
-        details = [f"{failed} failed"] if failed else []
-        if unchanged:
-            details.append(f"{unchanged} not modified")
-        if details:
-            parts[0] += f" ({', '.join(details)})"
-        if self.report.aborted:
-            parts.append(f"{self.report.aborted} not polled (shutting down)")
-        parts.append(f"{self.report.new_entries} new entr{'ies' if self.report.new_entries != 1 else 'y'}")
-        if edited:
-            parts.append(f"{edited} edited")
-        parts.append(f"{len(self.written)} file{'s' if len(self.written) != 1 else ''} written")
-        return ", ".join(parts) + f" in {self.seconds:.1f} s"
 
 
 def run_cycle(config: Config, store: Store, updater: Updater, sources: Sequence[SourceConfig],

@@ -18,11 +18,12 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor, CancelledError
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import partial
-from datetime import datetime, timezone
+from datetime import datetime
 
 from feedhub.daemon import timing as policy
+from feedhub.daemon.timing import utcnow
 from feedhub.config import Config, SourceConfig
 from feedhub.errors import FetchError, MergeError, ParseError, SourceError, StorageError
 from feedhub.fetch import Fetcher, FetchOptions
@@ -30,7 +31,7 @@ from feedhub.fetch.lanes import FetchLanes
 from feedhub.logs import VERBOSE
 from feedhub.merge.apply import Merger
 from feedhub.store import Store
-from feedhub.types import EMPTY_ENTRIES_META, Entry, FeedData, FetchResult, SourceState
+from feedhub.types import EMPTY_ENTRIES_META, CycleReport, Entry, FeedData, FetchResult, SourceOutcome, SourceState
 from feedhub.memory import release_free_memory
 from feedhub.pool import CrashIsolation, WorkerPool
 
@@ -46,48 +47,6 @@ PARSE_POOL_THRESHOLD = 8
 TRIM_EVERY = 20
 # Documents fetched and not yet parsed, at most (fetch/lanes.py).
 BODIES_IN_FLIGHT = max(8, 4 * (os.cpu_count() or 1))
-
-
-@dataclass(frozen=True)
-class SourceOutcome:
-    """What one source's refresh did, for progress, logs and the summary."""
-
-    source: str
-    new: int = 0
-    edited: int = 0
-    not_modified: bool = False
-    error: str | None = None
-    categories_changed: frozenset[str] = frozenset()
-    moved_to: str | None = None
-    # Not polled because feedhub is shutting down: not the source's failure,
-    # and logged once for all such sources rather than once each.
-    aborted: bool = False
-
-
-@dataclass
-class CycleReport:
-    outcomes: list[SourceOutcome] = field(default_factory=list)
-
-    @property
-    def changed_categories(self) -> set[str]:
-        return {c for o in self.outcomes for c in o.categories_changed}
-
-    @property
-    def failed(self) -> list[SourceOutcome]:
-        return [o for o in self.outcomes if o.error and not o.aborted]
-
-    @property
-    def aborted(self) -> int:
-        """Sources not polled because feedhub is shutting down."""
-        return sum(o.aborted for o in self.outcomes)
-
-    @property
-    def new_entries(self) -> int:
-        return sum(o.new for o in self.outcomes)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def initial_state(source: SourceConfig, stored: SourceState | None) -> SourceState:
@@ -122,128 +81,37 @@ class Updater:
         that publishing can use it next; else one of its own, closed at the
         end) once there are enough documents to be worth it."""
         report = CycleReport()
-
-        def done(outcome: SourceOutcome) -> None:
-            report.outcomes.append(outcome)
-            if outcome.aborted:
-                pass  # one line for all of them, at the end
-            elif outcome.error:
-                log.warning("%s: %s", outcome.source, outcome.error)
-            else:
-                log.log(VERBOSE, "%s: %d new, %d edited%s", outcome.source, outcome.new, outcome.edited,
-                         " (not modified)" if outcome.not_modified else "")
-            if on_outcome:
-                on_outcome(outcome)
-
         if not sources:
             return report
         stored = self.store.source_states()
         states = {s.name: initial_state(s, stored.get(s.name)) for s in sources}
         own_pool = pool is None
         workers = pool if pool is not None else WorkerPool()
-        use_pool = len(sources) >= PARSE_POOL_THRESHOLD
-        # Results are stored in config order whatever order the network
-        # answers in, so that which copy of a story arrives first (and so the
-        # story's id) is the same on every machine.
-        steps: dict[int, Callable[[], SourceOutcome]] = {}
-        stored_since_trim = 0
-        next_index = 0
-
-        def ready(index: int, step: Callable[[], SourceOutcome]) -> None:
-            nonlocal next_index, stored_since_trim
-            steps[index] = step
-            while next_index in steps:
-                outcome = steps.pop(next_index)()
-                done(outcome)
-                next_index += 1
-                stored_since_trim += bool(outcome.new or outcome.edited)
-                if stored_since_trim >= TRIM_EVERY:
-                    # Parsed documents come and go by the megabyte; without
-                    # this the heap only grows during a cold cycle (memory.py).
-                    release_free_memory(collect=False)
-                    stored_since_trim = 0
-
-        # Fetches run in lanes per host (fetch/lanes.py); with a pool, documents
-        # fetched but not yet parsed are bounded (BODIES_IN_FLIGHT).
-        urls = [states[s.name].url for s in sources]
-        fetches = FetchLanes(urls, lambda i: self._fetch(sources[i], states[sources[i].name]),
-                             per_host=self.fetcher.per_host, bound=BODIES_IN_FLIGHT if use_pool else None)
-        completed = fetches.reports
         try:
-            fetches.start(self.fetcher.executor())
-            unfinished = len(sources)  # sources whose fetch (and parse) has not reported yet
-            fetched: dict[int, tuple[FetchResult, datetime]] = {}
-
-            def parse(i: int) -> None:
-                # The pool starts on the first document to parse: a cycle
-                # where every source answers 304 never pays for it.
-                call = self._parse_call(sources[i], *fetched[i])
-                future = workers.submit(call.func, *call.args)
-                future.add_done_callback(lambda f: completed.put(("parse", i, f, None)))
-
-            # A document whose parse a dead worker took along is parsed
-            # again alone; one that kills its worker alone is given up.
-            parses = CrashIsolation(workers, parse)
-
-            while unfinished:
-                stage, i, value, error = completed.get()
-                source, state = sources[i], states[sources[i].name]
-                if stage == "parse":
-                    # Lost: with a dead worker, or cancelled when a pool that
-                    # could not start a worker was shut down under it.
-                    lost = value.cancelled() or isinstance(value.exception(), BrokenExecutor)
-                    if lost and self.stopping():
-                        # Workers die with the rest at shutdown (a service
-                        # manager signals the whole group): nobody's fault,
-                        # nothing to parse again now, nothing stored.
-                        parses.finished(i, lost=False)
-                        unfinished -= 1
-                        fetches.release()
-                        fetched.pop(i)
-                        ready(i, partial(SourceOutcome, source.name, error="not parsed: shutting down", aborted=True))
-                        continue
-                    if not parses.finished(i, lost=lost):
-                        continue  # it will be parsed again
-                    unfinished -= 1
-                    fetches.release()
-                    result, fetched_at = fetched.pop(i)
-                    ready(i, partial(self._apply_parse, source, state, result, fetched_at, value.result))
-                    continue
-                fetched_at = self.clock()
-                if error is not None or value.not_modified or not use_pool:
-                    unfinished -= 1
-                    fetches.release()
-                if isinstance(error, SourceError):
-                    if self.stopping():
-                        # Aborted by a shutdown: not the source's failure, nothing stored.
-                        ready(i, partial(SourceOutcome, source.name, error=str(error), aborted=True))
-                        continue
-                    ready(i, partial(self._record_failure, source, state, error, fetched_at))
-                    continue
-                if error is not None:  # a bug must not stop the batch; say what it was
-                    log.error("%s: unexpected error while fetching", source.name, exc_info=error)
-                    error = FetchError(f"unexpected fetch error: {type(error).__name__}: {error}")
-                    ready(i, partial(self._record_failure, source, state, error, fetched_at))
-                    continue
-                result = value
-                if result.not_modified:
-                    ready(i, partial(self._record_unchanged, source, state, result, fetched_at))
-                    continue
-                if not use_pool:
-                    ready(i, partial(self._apply_parse, source, state, result, fetched_at,
-                                     self._parse_call(source, result, fetched_at)))
-                else:
-                    fetched[i] = (result, fetched_at)
-                    parses.submit(i)
+            _Batch(self, sources, states, partial(self._report, report, on_outcome), workers,
+                   use_pool=len(sources) >= PARSE_POOL_THRESHOLD).run()
             self._flush_states()
             if report.aborted:
                 log.warning("%d source%s not polled: feedhub is shutting down", report.aborted,
                             "s" if report.aborted != 1 else "")
         finally:
-            fetches.stop()  # after an exception or Ctrl-C too: no lane left waiting
             if own_pool:
                 workers.close()
         return report
+
+    @staticmethod
+    def _report(report: CycleReport, on_outcome: Callable[[SourceOutcome], None] | None,
+                outcome: SourceOutcome) -> None:
+        report.outcomes.append(outcome)
+        if outcome.aborted:
+            pass  # one line for all of them, at the end
+        elif outcome.error:
+            log.warning("%s: %s", outcome.source, outcome.error)
+        else:
+            log.log(VERBOSE, "%s: %d new, %d edited%s", outcome.source, outcome.new, outcome.edited,
+                    " (not modified)" if outcome.not_modified else "")
+        if on_outcome:
+            on_outcome(outcome)
 
     # --- the steps -------------------------------------------------------
 
@@ -385,3 +253,117 @@ class Updater:
                 disabled_reason=disabled or state.disabled_reason,
             ))
         return SourceOutcome(source.name, error=message)
+
+
+class _Batch:
+    """One call of Updater.refresh: fetches run in lanes per host
+    (fetch/lanes.py), documents are parsed in the pool (with a pool, those
+    fetched but not yet parsed are bounded by BODIES_IN_FLIGHT), and each
+    source's outcome is stored in config order."""
+
+    def __init__(self, updater: Updater, sources: Sequence[SourceConfig], states: dict[str, SourceState],
+                 report: Callable[[SourceOutcome], None], workers: WorkerPool, *, use_pool: bool):
+        self.updater = updater
+        self.sources = sources
+        self.states = states
+        self.report = report
+        self.workers = workers
+        self.use_pool = use_pool
+        # Results are stored in config order whatever order the network
+        # answers in, so that which copy of a story arrives first (and so the
+        # story's id) is the same on every machine.
+        self.steps: dict[int, Callable[[], SourceOutcome]] = {}
+        self.next_index = 0
+        self.stored_since_trim = 0
+        self.unfinished = len(sources)  # sources whose fetch (and parse) has not reported yet
+        self.fetched: dict[int, tuple[FetchResult, datetime]] = {}
+        urls = [states[s.name].url for s in sources]
+        self.fetches = FetchLanes(urls, lambda i: updater._fetch(sources[i], states[sources[i].name]),
+                                  per_host=updater.fetcher.per_host, bound=BODIES_IN_FLIGHT if use_pool else None)
+        # A document whose parse a dead worker took along is parsed again
+        # alone; one that kills its worker alone is given up.
+        self.parses = CrashIsolation(workers, self._submit_parse)
+
+    def run(self) -> None:
+        completed = self.fetches.reports
+        try:
+            self.fetches.start(self.updater.fetcher.executor())
+            while self.unfinished:
+                stage, i, value, error = completed.get()
+                if stage == "parse":
+                    self._parsed(i, value)
+                else:
+                    self._fetched(i, value, error)
+        finally:
+            self.fetches.stop()  # after an exception or Ctrl-C too: no lane left waiting
+
+    def _ready(self, index: int, step: Callable[[], SourceOutcome]) -> None:
+        """Run the steps that are due in config order, this one included when its turn has come."""
+        self.steps[index] = step
+        while self.next_index in self.steps:
+            outcome = self.steps.pop(self.next_index)()
+            self.report(outcome)
+            self.next_index += 1
+            self.stored_since_trim += bool(outcome.new or outcome.edited)
+            if self.stored_since_trim >= TRIM_EVERY:
+                # Parsed documents come and go by the megabyte; without
+                # this the heap only grows during a cold cycle (memory.py).
+                release_free_memory(collect=False)
+                self.stored_since_trim = 0
+
+    def _finished(self) -> None:
+        """One source is done with fetching and parsing: its slot is free."""
+        self.unfinished -= 1
+        self.fetches.release()
+
+    def _submit_parse(self, i: int) -> None:
+        # The pool starts on the first document to parse: a cycle where
+        # every source answers 304 never pays for it.
+        call = self.updater._parse_call(self.sources[i], *self.fetched[i])
+        future = self.workers.submit(call.func, *call.args)
+        future.add_done_callback(lambda f: self.fetches.reports.put(("parse", i, f, None)))
+
+    def _parsed(self, i: int, future) -> None:
+        source, state = self.sources[i], self.states[self.sources[i].name]
+        # Lost: with a dead worker, or cancelled when a pool that could not
+        # start a worker was shut down under it.
+        lost = future.cancelled() or isinstance(future.exception(), BrokenExecutor)
+        if lost and self.updater.stopping():
+            # Workers die with the rest at shutdown (a service manager
+            # signals the whole group): nobody's fault, nothing to parse
+            # again now, nothing stored.
+            self.parses.finished(i, lost=False)
+            self._finished()
+            self.fetched.pop(i)
+            self._ready(i, partial(SourceOutcome, source.name, error="not parsed: shutting down", aborted=True))
+            return
+        if not self.parses.finished(i, lost=lost):
+            return  # it will be parsed again
+        self._finished()
+        result, fetched_at = self.fetched.pop(i)
+        self._ready(i, partial(self.updater._apply_parse, source, state, result, fetched_at, future.result))
+
+    def _fetched(self, i: int, result: FetchResult | None, error: BaseException | None) -> None:
+        updater = self.updater
+        source, state = self.sources[i], self.states[self.sources[i].name]
+        fetched_at = updater.clock()
+        if error is not None or result.not_modified or not self.use_pool:
+            self._finished()
+        if isinstance(error, SourceError):
+            if updater.stopping():
+                # Aborted by a shutdown: not the source's failure, nothing stored.
+                self._ready(i, partial(SourceOutcome, source.name, error=str(error), aborted=True))
+            else:
+                self._ready(i, partial(updater._record_failure, source, state, error, fetched_at))
+        elif error is not None:  # a bug must not stop the batch; say what it was
+            log.error("%s: unexpected error while fetching", source.name, exc_info=error)
+            error = FetchError(f"unexpected fetch error: {type(error).__name__}: {error}")
+            self._ready(i, partial(updater._record_failure, source, state, error, fetched_at))
+        elif result.not_modified:
+            self._ready(i, partial(updater._record_unchanged, source, state, result, fetched_at))
+        elif not self.use_pool:
+            self._ready(i, partial(updater._apply_parse, source, state, result, fetched_at,
+                                   updater._parse_call(source, result, fetched_at)))
+        else:
+            self.fetched[i] = (result, fetched_at)
+            self.parses.submit(i)

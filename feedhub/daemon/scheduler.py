@@ -27,17 +27,18 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from feedhub.config import Config, SourceConfig, load_config
 from feedhub.daemon.continuous import ContinuousRefresh
-from feedhub.daemon.cycle import CycleSummary, pollable
+from feedhub.daemon.cycle import pollable
 from feedhub.errors import ConfigError, FeedhubError
 from feedhub.fetch import Fetcher
-from feedhub.daemon.timing import jitter_for
 from feedhub.publish.run import claim_output
 from feedhub.store import Store, open_store
-from feedhub.daemon.refresh import CycleReport, SourceOutcome, Updater, utcnow
+from feedhub.daemon.refresh import Updater
+from feedhub.daemon.timing import jitter_for, utcnow
 from feedhub.logs import VERBOSE
 from feedhub.memory import release_free_memory
 from feedhub.pool import WorkerPool
 from feedhub.publish.run import needs_publishing, publish
+from feedhub.types import CycleReport, CycleSummary, SourceOutcome
 
 log = logging.getLogger("feedhub.daemon")
 

@@ -22,6 +22,11 @@ JITTER_FRACTION = 0.1  # at most 10 % of the interval...
 MAX_JITTER = timedelta(minutes=5)  # ...and never more than five minutes
 
 
+def utcnow() -> datetime:
+    """The daemon's clock (bench/month.py replaces it with a simulated one)."""
+    return datetime.now(timezone.utc)
+
+
 @lru_cache(maxsize=4096)  # asked for every source after every poll
 def jitter_for(name: str, interval: timedelta) -> timedelta:
     """A fixed offset per source in [0, min(10 % of interval, 5 min)): the same
