@@ -66,11 +66,12 @@ def atom_entries(path: Path) -> list[dict]:
     return out
 
 
-def start_daemon(config: Path, log: Path, *args: str) -> subprocess.Popen:
+def start_daemon(config: Path, log: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     """`feedhub run` on ``config`` in a process of its own, in the config's
     folder (which its fork server then carries on its command line), its
-    stderr going to ``log`` (a file the test can read while it runs)."""
+    stderr going to ``log`` (a file the test can read while it runs);
+    ``env``: variables added to this process's environment."""
     with log.open("w") as stderr:
         return subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--config", str(config), *args],
-                                env={**os.environ, "PYTHONWARNINGS": "ignore"}, stderr=stderr, text=True,
+                                env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}, stderr=stderr, text=True,
                                 cwd=config.parent)

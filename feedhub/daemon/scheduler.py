@@ -28,6 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from feedhub.config import Config, SourceConfig, load_config
 from feedhub.daemon.continuous import ContinuousRefresh
 from feedhub.daemon.cycle import pollable
+from feedhub.daemon.notify import ServiceManager
 from feedhub.errors import ConfigError, FeedhubError
 from feedhub.fetch import Fetcher
 from feedhub.publish.run import claim_output
@@ -95,6 +96,7 @@ class Daemon:
         self.refresh: ContinuousRefresh | None = None
         self._changes = _Unpublished()
         self._publish_retry_at: float | None = None  # time.monotonic() of the next publish-only cycle
+        self.service = ServiceManager()  # systemd's Type=notify and watchdog, when run under it
 
     # --- signals: set a flag, wake the loop, nothing else ------------------
 
@@ -132,6 +134,7 @@ class Daemon:
                 self._schedule_all(store)
                 log.info("feedhub daemon started: %d sources, publishing to %s", len(self.config.sources),
                          self.config.output_dir)
+                self.service.ready(f"polling {len(self.config.sources)} sources")
                 # What the last run could not publish (or a config changed while
                 # stopped): now, not at the next poll, which may be hours away.
                 self._publish_retry_at = time.monotonic()
@@ -139,9 +142,11 @@ class Daemon:
                 if self._changes.since is not None:
                     self._publish(store, pool)  # what was stored before the stop
         finally:
+            self.service.stopping()
             self.scheduler.shutdown(wait=False)
             self.fetcher.close()
             store.close()
+            self.service.close()
         log.info("feedhub daemon stopped")
         return 0
 
@@ -157,10 +162,13 @@ class Daemon:
             self.wake.clear()
             if self.stopping:
                 break
+            self.service.alive()
             if self.reload_requested:
                 self.reload_requested = False
+                self.service.reloading()
                 self._reload(store)
                 self.refresh.updater = self._updater(store)
+                self.service.ready(f"polling {len(self.config.sources)} sources")
             with self._due_lock:
                 due, self._due = self._due, set()
             if due:
