@@ -23,7 +23,7 @@ from feedhub.publish.jsonfeed import render_json_feed
 from feedhub.publish.rss import render_rss
 from feedhub.store import open_store
 from feedhub.types import CategoryView, Entry, SiteInfo, SourceInfo, Story, StoryCopy
-from feedhub.publish.plan import build_views
+from feedhub.publish.views import build_views
 
 UTC = timezone.utc
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -1,28 +1,17 @@
-"""Stored stories -> the records publish/ renders (CategoryView, Story), and
-the plan of what each publish writes of a category's history.
+"""The plan of each publish: every category's feed (views.py) and what to
+write and remove of its history.
 
 A category publishes its newest ``entries_per_feed`` stories in its feed
 (atom.xml, rss.xml, feed.json and index.html) and every older story it keeps
 in archive documents (RFC 5005 §4, <slug>/archive/<n>.xml) mirrored as HTML
-pages (<slug>/page/<n>.html), plus one page per story. Building the feed
-reads the newest stories only; the history is planned incrementally
-(``plan_history``), so that a publish costs the new stories and a page or
-two, not the length of the history.
+pages (<slug>/page/<n>.html), plus one page per story. The history is
+planned incrementally (``plan_categories``), so that a publish costs the new
+stories and a page or two, not the length of the history.
 
-How archive pages are cut
--------------------------
-Every story of a category gets a *slot* when it first reaches a publish, in
-order of arrival (its story row, which the store assigns in increasing
-order): slots 1..S are page 1, S+1..2S page 2, and so on, S being
-``entries_per_feed``. A page lists the stories of its slots that are no
-longer in the feed. Stories only ever leave the feed (it holds the newest N
-by date, and a story's date never changes), so a page only gains stories,
-and once all its slots are taken and all its stories have left the feed it
-never changes again. The one exception is its ``next-archive`` link, added
-once when the next page appears (RFC 5005 asks for it). Numbering from the
-newest instead, or cutting pages by date, would shift every page whenever a
-story arrives (or arrives late, dated in the past): readers that backfill
-would refetch everything, and each publish would rewrite the whole history.
+This module reads what a plan depends on: the store, the templates and
+output/. What that means for the archive pages (their slots, what to render
+and remove, the retention) is decided by slots.py, without I/O; its
+docstring says how pages are cut and why.
 
 The slots are kept in the store's meta table (key ``history/<category>``:
 the first row of every page), with the watermarks of the last publish (key
@@ -32,17 +21,10 @@ primary keys. Without that state (the first publish, a new category, a
 changed page size, template or site setting, or a page missing from
 output/), the category is rebuilt: every page and story page rendered, and
 files of pages no longer published removed.
-
-Retention (``output.retention``): ``max_entries`` keeps the newest N stories
-by arrival, feed included; ``max_age`` keeps stories dated within that long
-of the publish. Stories beyond it are left out of the archives and their
-pages removed; they stay in the store, and come back if the retention is
-raised. The feed itself always holds its N stories.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 from collections import defaultdict
@@ -53,23 +35,32 @@ from pathlib import Path
 
 from feedhub import __version__
 from feedhub.config import CategoryConfig, Config
-from feedhub.normalize import is_empty_stored
 from feedhub.publish.common import ARCHIVE_DIR, PAGE_FILE, ArchivePage, CategoryHistory
-from feedhub.store import Store, StoredEntry, StoredStory, format_time
-from feedhub.types import CategoryView, SourceInfo, SourceState, Story, StoryCopy
+from feedhub.publish.slots import (
+    STATE_VERSION,
+    HistoryState,
+    Key,
+    age_expiry_window,
+    beyond_retention,
+    count_expiry_pages,
+    cut_slots,
+    departures,
+    empty_page_date,
+    expired_by_count,
+    must_rebuild,
+    never_in_feed,
+    page_changes,
+    published_span,
+    state_after,
+    story_pages,
+)
+from feedhub.publish.views import feed_view, source_infos, story_records
+from feedhub.store import Store, StoredStory, format_time
+from feedhub.types import CategoryView, SourceInfo, Story
 
 # Keys in the store's meta table.
 HISTORY_KEY = "history"
-_STATE_VERSION = 1
 _TEMPLATES = Path(__file__).parent / "templates"
-
-Key = tuple[str, int]  # (published as format_time wrote it, story row): the feed's order
-
-
-def build_views(config: Config, store: Store) -> list[CategoryView]:
-    """Each category's feed: its newest ``entries_per_feed`` stories."""
-    infos = _source_infos(config, store)
-    return [_feed(config, store, category, infos)[0] for category in config.categories]
 
 
 @dataclass(frozen=True)
@@ -110,87 +101,20 @@ def plan_categories(config: Config, store: Store, *, now: datetime) -> tuple[Ite
     they are asked for (a publish then holds one category's stories at a
     time, not the whole site's: 40 MB at 200 x 50, bench/README.md), and the
     site-wide meta to store once every category is written."""
-    infos = _source_infos(config, store)
+    infos = source_infos(config, store)
     marks = _load(store.get_meta(HISTORY_KEY))
     changes = _Changes.since(store, marks)
     render_keys = _RenderKeys(config)
 
     def plans() -> Iterator[CategoryPlan]:
         for category in config.categories:
-            view, feed = _feed(config, store, category, infos)
+            view, feed = feed_view(config, store, category, infos)
             planner = _CategoryPlanner(config, store, category, view, feed, changes, infos, now, render_keys)
             archive, plan, state = planner.plan()
             yield CategoryPlan(CategoryView(view.name, view.slug, view.stories, view.sources, archive), plan,
-                               ((_state_key(category), json.dumps(state, separators=(",", ":"))),))
+                               ((_state_key(category), json.dumps(state.to_json(), separators=(",", ":"))),))
 
     return plans(), {HISTORY_KEY: json.dumps(changes.marks, separators=(",", ":"))}
-
-
-# --- the feed ----------------------------------------------------------------
-
-
-def _source_infos(config: Config, store: Store) -> dict[str, SourceInfo]:
-    states = store.source_states()
-    return {name: _source_info(name, states.get(name)) for name in {s.name for s in config.sources} | set(states)}
-
-
-def _feed(config: Config, store: Store, category: CategoryConfig,
-          infos: dict[str, SourceInfo]) -> tuple[CategoryView, list[StoredStory]]:
-    stored = store.newest_stories(category.name, config.entries_per_feed)
-    stories = _stories(store, category.name, stored, infos)
-    feeding = tuple(infos[src.name] for src in config.sources if category.name in src.categories)
-    return CategoryView(category.name, category.slug, tuple(stories), feeding), stored
-
-
-def _stories(store: Store, category: str, stored: Sequence[StoredStory], infos: dict[str, SourceInfo]) -> list[Story]:
-    copies = store.story_copies([s.row for s in stored])
-    stories = []
-    for s in stored:
-        members = copies[s.row]
-        if not members:  # a story without copies cannot be shown; never written so by the store
-            continue
-        if all(is_empty_stored(c.entry.title, c.entry.link, c.entry.content) for c in members):
-            # Stored before normalize dropped such entries (issue #13): an
-            # "Untitled" story with nothing to show or link is not published.
-            continue
-        canonical = next((c for c in members if c.row == s.canonical_entry), members[0])
-        others = [c for c in members if c.row != canonical.row]
-        for c in (canonical, *others):  # a source no longer configured nor stored
-            infos.setdefault(c.entry.source, _source_info(c.entry.source, None))
-        stories.append(_story(s.atom_id, category, s.published, s.updated, canonical, others, infos))
-    return stories
-
-
-def _source_info(name: str, state: SourceState | None) -> SourceInfo:
-    if state is None:
-        return SourceInfo(name, "", None, None, None, None)
-    return state.source_info()
-
-
-def _copy(stored: StoredEntry, infos: dict[str, SourceInfo]) -> StoryCopy:
-    e = stored.entry
-    return StoryCopy(infos[e.source], e.link, e.title, e.author)
-
-
-def _story(atom_id, category, published, updated, canonical: StoredEntry, others: list[StoredEntry], infos) -> Story:
-    e = canonical.entry
-    # Tags of every copy, in order of arrival, without repeats.
-    tags = tuple(dict.fromkeys(t for c in (canonical, *others) for t in c.entry.tags))
-    return Story(
-        id=atom_id,
-        category=category,
-        title=e.title,
-        link=e.link,
-        author=e.author or e.source,
-        content=e.content,
-        summary=e.summary,
-        published=published,
-        updated=max(updated, published),
-        tags=tags,
-        canonical=_copy(canonical, infos),
-        # One credit per other source, even if it carried the story twice.
-        others=tuple({c.entry.source: _copy(c, infos) for c in others if c.entry.source != e.source}.values()),
-    )
 
 
 # --- what changed since the last publish -----------------------------------------
@@ -210,8 +134,8 @@ class _Changes:
     @classmethod
     def since(cls, store: Store, marks: dict | None) -> _Changes:
         top_story, top_entry = store.max_story_row(), store.max_entry_row()
-        if not marks or marks.get("v") != _STATE_VERSION:
-            fresh = {"v": _STATE_VERSION, "stories": top_story, "entries": top_entry, "seen": store.max_entry_last_seen()}
+        if not marks or marks.get("v") != STATE_VERSION:
+            fresh = {"v": STATE_VERSION, "stories": top_story, "entries": top_entry, "seen": store.max_entry_last_seen()}
             return cls(False, 0, {}, {}, fresh)
         new: dict[str, list[StoredStory]] = defaultdict(list)
         for story in store.stories_after(marks["stories"]):
@@ -227,7 +151,7 @@ class _Changes:
             if story.row <= marks["stories"]:  # new ones are handled as new
                 changed[story.category].append(story)
         latest = max(filter(None, (marks["seen"], seen)), default=None)
-        fresh = {"v": _STATE_VERSION, "stories": top_story, "entries": top_entry, "seen": latest}
+        fresh = {"v": STATE_VERSION, "stories": top_story, "entries": top_entry, "seen": latest}
         return cls(True, marks["stories"], new, changed, fresh)
 
 
@@ -286,7 +210,8 @@ class _RenderKeys:
 
 
 class _CategoryPlanner:
-    """Plans one category's history for one publish (see the module docstring)."""
+    """Plans one category's history for one publish: reads what the store
+    and output/ hold, and has slots.py say what that means for its pages."""
 
     def __init__(self, config: Config, store: Store, category: CategoryConfig, view: CategoryView,
                  feed: list[StoredStory], changes: _Changes, infos: dict[str, SourceInfo], now: datetime,
@@ -301,227 +226,170 @@ class _CategoryPlanner:
         self.now = now
         self.view = view
         self.feed = feed
-        self.feed_keys = {_key(s) for s in feed}
-        # Stories with a key below the cutoff are no longer in the feed.
-        self.cutoff: Key | None = _key(feed[-1]) if len(feed) == self.size else None
         self.render_key = render_keys(category)
-        self.state = _load(store.get_meta(_state_key(category)))
 
-    # -- the slots ---------------------------------------------------------------
-
-    def archived(self, key: Key) -> bool:
-        return self.cutoff is not None and tuple(key) < self.cutoff
-
-    def page_of(self, row: int) -> int:
-        return bisect.bisect_right(self.bounds, row)
-
-    def page_rows(self, page: int) -> tuple[int, int]:
-        end = self.bounds[page] if page < len(self.bounds) else 2**62
-        return self.bounds[page - 1], end
-
-    def page_keys(self, page: int) -> list[Key]:
-        """The page's stories in slot order (by row)."""
-        return self.store.category_story_keys_in_rows(self.name, *self.page_rows(page))
-
-    def retained(self, rank: int, published: str) -> bool:
-        return rank >= self.count_cut and (self.age_cut is None or published >= self.age_cut)
-
-    def published_in_archive(self, page: int, index: int, key: Key) -> bool:
-        return self.archived(key) and self.retained((page - 1) * self.size + index, key[0])
-
-    # -- the plan ----------------------------------------------------------------
-
-    def plan(self) -> tuple[int | None, CategoryHistory, dict]:
-        state = self.state
-        reuse = (state is not None and state.get("v") == _STATE_VERSION and state.get("size") == self.size
-                 and self.changes.known)
-        if reuse:
-            self.bounds, self.count = list(state["bounds"]), state["count"]
-            if state["through"] == self.changes.previous_stories:
-                new = [_key(s) for s in self.changes.new.get(self.name, [])]
-            else:  # the category missed publishes (left out of the config for a while)
-                new = self.store.category_story_keys(self.name, after_row=state["through"])
+    def plan(self) -> tuple[int | None, CategoryHistory, HistoryState]:
+        """The newest archive page (None: no archive), what to write and
+        remove of the history, and the state to keep for the next publish."""
+        changes, retention = self.changes, self.config.retention
+        previous = self._previous_state()
+        self.new = self._new_keys(previous)
+        age_cut = format_time(self.now - retention.max_age) if retention.max_age else None
+        self.slots = cut_slots(previous, self.size, self.new, [_key(s) for s in self.feed], retention.max_entries,
+                               age_cut)
+        if (previous is None or must_rebuild(previous, changes.previous_stories, self.render_key, self.slots.cutoff)
+                or not self._files_present(previous)):
+            floor, first, last, history = self._rebuild()
         else:
-            self.bounds, self.count = [], 0
-            new = self.store.category_story_keys(self.name)
-        for _, row in sorted(new, key=lambda k: k[1]):
-            if self.count % self.size == 0:
-                self.bounds.append(row)
-            self.count += 1
-        self.new = new
+            floor, first, last, history = self._update(previous)
+        state = state_after(self.slots, changes.marks["stories"], first, last, floor, self.render_key)
+        return (last if first is not None else None), history, state
 
-        retention = self.config.retention
-        self.count_cut = max(0, self.count - retention.max_entries) if retention.max_entries else 0
-        self.age_cut = format_time(self.now - retention.max_age) if retention.max_age else None
+    # -- what the store and output/ hold -----------------------------------------
 
-        old_cutoff = tuple(state["cutoff"]) if reuse and state["cutoff"] else None
-        rebuild = (not reuse or state["through"] != self.changes.previous_stories
-                   or state.get("render") != self.render_key
-                   or (old_cutoff is not None and (self.cutoff is None or self.cutoff < old_cutoff))
-                   or not self._files_present(state))
-        if rebuild:
-            first, last, history = self._rebuild()
-        else:
-            first, last, history = self._update(state, old_cutoff)
-        new_state = {
-            "v": _STATE_VERSION, "size": self.size, "through": self.changes.marks["stories"],
-            "bounds": self.bounds, "count": self.count, "cutoff": list(self.cutoff) if self.cutoff else None,
-            "first": first, "last": last, "floor": self.floor, "count_cut": self.count_cut,
-            "age_cut": self.age_cut, "render": self.render_key,
-        }
-        return (last if first is not None else None), history, new_state
+    def _previous_state(self) -> HistoryState | None:
+        """The last publish's state of this category, if it can be built on."""
+        if not self.changes.known:
+            return None
+        return HistoryState.from_json(_load(self.store.get_meta(_state_key(self.category))), self.size)
 
-    def _files_present(self, state: dict) -> bool:
+    def _new_keys(self, previous: HistoryState | None) -> list[Key]:
+        """The category's stories without a slot yet, by row."""
+        if previous is None:
+            return self.store.category_story_keys(self.name)
+        if previous.through == self.changes.previous_stories:
+            return [_key(s) for s in self.changes.new.get(self.name, [])]
+        # The category missed publishes (left out of the config for a while).
+        return self.store.category_story_keys(self.name, after_row=previous.through)
+
+    def _files_present(self, previous: HistoryState) -> bool:
         """A cleaned output folder, or a removed archive page, is rebuilt."""
         folder = self.config.output_dir / self.category.slug
         if not (folder / PAGE_FILE).exists():
             return False
-        return state.get("last") is None or state.get("first") is None or \
-            (folder / ARCHIVE_DIR / f"{state['last']}.xml").exists()
+        return previous.last is None or previous.first is None or \
+            (folder / ARCHIVE_DIR / f"{previous.last}.xml").exists()
 
-    def _first_page(self, start: int, last: int | None, dropped: list[Key]) -> int:
+    def _page_keys(self, page: int) -> list[Key]:
+        """The page's stories in slot order (by row)."""
+        return self.store.category_story_keys_in_rows(self.name, *self.slots.page_rows(page))
+
+    def _ranks(self, pages: set[int]) -> dict[int, int]:
+        """row -> arrival rank, for the stories of ``pages``."""
+        ranks: dict[int, int] = {}
+        for page in pages:
+            if page >= 1:  # page 0: rows before the first slot
+                ranks.update(self.slots.page_ranks(page, self._page_keys(page)))
+        return ranks
+
+    # -- the plan -------------------------------------------------------------------
+
+    def _oldest_page(self, start: int, last: int | None, dropped: list[Key]) -> int:
         """The oldest page to publish: from ``start`` (the last publish's),
         skip pages beyond max_entries, then full pages whose stories are all
         archived and beyond max_age; collect their keys in ``dropped``.
         Remembered as ``floor`` even when it passes the newest page (all
         expired), so that the next publish does not search again from 1."""
-        first = max(start, self.count_cut // self.size + 1)
-        full_pages = self.count // self.size
-        while self.age_cut is not None and last is not None and first <= min(last, full_pages):
-            keys = self.page_keys(first)
-            if any(self.published_in_archive(first, i, k) or not self.archived(k) for i, k in enumerate(keys)):
+        page = self.slots.oldest_candidate(start)
+        while self.slots.may_have_expired(page, last):
+            keys = self._page_keys(page)
+            if not self.slots.page_expired(page, keys):
                 break
             dropped += keys
-            first += 1
-        self.floor = first
-        return first
+            page += 1
+        return page
 
-    def _rebuild(self) -> tuple[int | None, int | None, CategoryHistory]:
+    def _rebuild(self) -> tuple[int, int | None, int | None, CategoryHistory]:
+        """Every published page and every story's page: (floor, first, last, history)."""
         last = None
-        if self.cutoff is not None:
-            archived = self.store.category_story_keys_between(self.name, None, self.cutoff)
-            last = max((self.page_of(row) for _, row in archived), default=None)
-        first = self._first_page(1, last, [])
-        if last is None or first > last:
-            first = last = None
+        if self.slots.cutoff is not None:
+            archived = self.store.category_story_keys_between(self.name, None, self.slots.cutoff)
+            last = self.slots.newest_page(None, (row for _, row in archived))
+        floor = self._oldest_page(1, last, [])
+        first, last = published_span(floor, last)
         pages = range(first, last + 1) if first is not None else range(0)
-        history = CategoryHistory(
-            pages=self._pages(pages, first, last),
-            entries=self.view.stories,
-            entries_of_pages=True,
-            sweep=True,
-        )
-        return first, last, history
+        history = CategoryHistory(pages=self._pages(pages, first, last), entries=self.view.stories,
+                                  entries_of_pages=True, sweep=True)
+        return floor, first, last, history
 
-    def _update(self, state: dict, old_cutoff: Key | None) -> tuple[int | None, int | None, CategoryHistory]:
-        old_first, old_last = state["first"], state["last"]
-        # Stories that left the feed since the last publish, and new ones
-        # that never were in it (dated before the feed's oldest).
-        moved: list[Key] = []
-        if self.cutoff is not None and self.cutoff != old_cutoff:
-            moved = self.store.category_story_keys_between(self.name, old_cutoff, self.cutoff)
-        if old_cutoff is not None:
-            moved += [k for k in self.new if tuple(k) < old_cutoff]
-        moved_pages = {self.page_of(row) for _, row in moved}
-        last = max([p for p in (old_last, *moved_pages) if p is not None], default=None)
-
-        # What fell out of the retention since the last publish.
-        expired_pages: set[int] = set()
-        expired_rows: set[int] = set()
-        old_count_cut = state["count_cut"]
-        if self.count_cut > old_count_cut:
-            for page in range(old_count_cut // self.size + 1, (self.count_cut - 1) // self.size + 2):
-                for i, key in enumerate(self.page_keys(page)):
-                    rank = (page - 1) * self.size + i
-                    if old_count_cut <= rank < self.count_cut and self.archived(key):
-                        expired_pages.add(page)
-                        expired_rows.add(key[1])
-        if self.age_cut is not None and (state["age_cut"] is None or self.age_cut > state["age_cut"]):
-            for key in self.store.category_story_keys_dated(self.name, state["age_cut"], self.age_cut):
-                if self.archived(key):
-                    expired_pages.add(self.page_of(key[1]))
-                    expired_rows.add(key[1])
+    def _update(self, previous: HistoryState) -> tuple[int, int | None, int | None, CategoryHistory]:
+        """What changed since the last publish: (floor, first, last, history)."""
+        slots = self.slots
+        moved = self._moved(previous)
+        last = slots.newest_page(previous.last, (row for _, row in moved))
+        expired_pages, expired = self._expired(previous)
         dropped: list[Key] = []
-        first = self._first_page(state.get("floor") or old_first or 1, last, dropped)
-        expired_rows |= {row for key in dropped for row in [key[1]] if self.archived(key)}
-
-        render = set(moved_pages) | expired_pages
+        floor = self._oldest_page(previous.floor or previous.first or 1, last, dropped)
+        expired.update(slots.archived_rows(dropped))
         changed = self.changes.changed.get(self.name, [])
-        render |= {self.page_of(s.row) for s in changed if self.archived(_key(s))}
-        if last is not None and last != old_last:
-            render |= set(range(max(first, old_last or first), last + 1))
-        if first != old_first:
-            render.add(first)
-        if last is None or first > last:
-            first = last = None
-        render = sorted(p for p in render if first is not None and first <= p <= last)
-        removed_pages = []
-        if old_first is not None:
-            removed_pages = [p for p in range(old_first, old_last + 1) if first is None or p < first]
-
-        # Story pages: new and changed stories that are published; removed:
-        # those beyond the retention (moved ones may already be).
-        candidates = {s.row: s for s in (*self.changes.new.get(self.name, []), *changed)}
-        ranks = self._ranks({self.page_of(row) for row in candidates if self.archived(_key(candidates[row]))})
-        to_write = []
-        for row, story in sorted(candidates.items()):
-            key = _key(story)
-            if not self.archived(key) or self._kept(key, ranks):
-                to_write.append(story)
-            else:
-                expired_rows.add(row)
-        ranks_moved = self._ranks({self.page_of(row) for _, row in moved})
-        expired_rows |= {k[1] for k in moved if not self._kept(tuple(k), ranks_moved)}
+        touched = {slots.page_of(row) for _, row in moved} | expired_pages | slots.archived_pages(map(_key, changed))
+        pages = page_changes(previous, floor, last, touched)
+        to_write, beyond = self._story_pages([*self.changes.new.get(self.name, []), *changed], moved)
         feed_rows = {s.row for s in self.feed}
-        gone = [s.atom_id for s in self.store.stories_by_rows(sorted(expired_rows - feed_rows))]
+        gone = [s.atom_id for s in self.store.stories_by_rows(sorted((expired | beyond) - feed_rows))]
         history = CategoryHistory(
             # Empty tuples when there is nothing: the publish can then see
             # without reading anything that this category has no history to write.
-            pages=self._pages(render, first, last) if render else (),
-            entries=self._records(sorted(to_write, key=lambda s: s.row)) if to_write else (),
-            removed_pages=removed_pages,
+            pages=self._pages(pages.render, pages.first, pages.last) if pages.render else (),
+            entries=self._records(to_write) if to_write else (),
+            removed_pages=list(pages.removed),
             removed_entries=gone,
         )
-        return first, last, history
+        return floor, pages.first, pages.last, history
 
-    def _ranks(self, pages: set[int]) -> dict[int, int]:
-        """row -> arrival rank, for the stories of ``pages``."""
-        ranks = {}
-        for page in pages:
-            if page < 1:
-                continue
-            for i, (_, row) in enumerate(self.page_keys(page)):
-                ranks[row] = (page - 1) * self.size + i
-        return ranks
+    def _moved(self, previous: HistoryState) -> list[Key]:
+        """Stories that left the feed since the last publish, and new ones
+        that never were in it (dated before the feed's oldest)."""
+        window = departures(self.slots, previous)
+        moved = self.store.category_story_keys_between(self.name, *window) if window is not None else []
+        return moved + never_in_feed(self.new, previous)
 
-    def _kept(self, key: Key, ranks: dict[int, int]) -> bool:
-        rank = ranks.get(key[1])
-        return rank is not None and self.retained(rank, key[0])
+    def _expired(self, previous: HistoryState) -> tuple[set[int], set[int]]:
+        """Pages and rows of archived stories that fell out of the retention
+        since the last publish."""
+        slots = self.slots
+        pages: set[int] = set()
+        rows: set[int] = set()
+        for page in count_expiry_pages(slots, previous):
+            found = expired_by_count(slots, previous, page, self._page_keys(page))
+            if found:
+                pages.add(page)
+                rows.update(found)
+        window = age_expiry_window(slots, previous)
+        if window is not None:
+            found = slots.archived_rows(self.store.category_story_keys_dated(self.name, *window))
+            pages.update(slots.page_of(row) for row in found)
+            rows.update(found)
+        return pages, rows
+
+    def _story_pages(self, candidates: Sequence[StoredStory],
+                     moved: list[Key]) -> tuple[list[StoredStory], set[int]]:
+        """Of new and changed stories, those whose page is written, by row;
+        and the rows beyond the retention, of those and of the stories that
+        reached the archive (which may be beyond it already)."""
+        slots = self.slots
+        by_row = {s.row: s for s in candidates}
+        keys = [_key(s) for s in by_row.values()]
+        written, beyond = story_pages(slots, keys, self._ranks(slots.archived_pages(keys)))
+        beyond |= beyond_retention(slots, moved, self._ranks({slots.page_of(row) for _, row in moved}))
+        return [by_row[row] for row in written], beyond
 
     # -- records, lazily ------------------------------------------------------------
 
     def _pages(self, numbers, first: int | None, last: int | None) -> Iterator[ArchivePage]:
         for number in numbers:
-            stored = self.store.category_stories_in_rows(self.name, *self.page_rows(number))
-            kept = [s for i, s in enumerate(stored) if self.published_in_archive(number, i, _key(s))]
-            kept.sort(key=_key, reverse=True)
-            # A page without stories to show still needs a date that only
-            # changes when the page is rewritten anyway: the newest of those
-            # of its stories that left the feed (beyond the retention now),
-            # else, all of its stories being in the feed, of its slots
-            # (such a page is older than the newest page, hence full).
-            empty_updated = None
-            stories = tuple(_stories(self.store, self.name, kept, self.infos))
-            if not kept:
-                archived = [s.published for s in stored if self.archived(_key(s))]
-                empty_updated = max(archived or [s.published for s in stored], default=None)
-            elif not stories:  # only empty stories, which are not published
-                empty_updated = max(s.published for s in kept)
-            yield ArchivePage(number, stories, first, last, empty_updated)
+            stored = self.store.category_stories_in_rows(self.name, *self.slots.page_rows(number))
+            keys = [_key(s) for s in stored]
+            shown = self.slots.archive_selection(number, keys)
+            stories = tuple(story_records(self.store, self.name, [stored[i] for i in shown], self.infos))
+            # A page with nothing to show (stories still in the feed, or only
+            # empty ones) still needs a date.
+            empty = None if stories else empty_page_date(self.slots, keys, [s.published for s in stored], shown)
+            yield ArchivePage(number, stories, first, last, empty)
 
     def _records(self, stored: Sequence[StoredStory]) -> Iterator[Story]:
         for start in range(0, len(stored), 200):
-            yield from _stories(self.store, self.name, stored[start:start + 200], self.infos)
+            yield from story_records(self.store, self.name, stored[start:start + 200], self.infos)
 
 
 def _key(story: StoredStory) -> Key:
