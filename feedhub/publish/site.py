@@ -253,117 +253,150 @@ def publish_planned(
     except ValueError as error:
         raise PublishError(str(error)) from error
     names = tuple(feed.name for feed in feeds)
-    written: list[Path] = []
     summaries: list[CategoryView] = []  # every category, as the home page and feeds.opml need it
-    slugs: set[str] = set()
-    # The built-in home page shows no story's text; a site's own index.html
-    # (or base.html, which it extends) may, so it gets the stories whole.
-    keep_text = template_dir is not None and any((Path(template_dir) / name).is_file()
-                                                 for name in ("index.html", "base.html"))
-
-    def write(path: Path, data: bytes) -> None:
-        if write_if_changed(path, data):
-            written.append(path)
-
-    def jobs() -> Iterator[CategoryJob]:
-        for item in categories:
-            view = item.view
-            _check_slug(view, slugs)
-            summaries.append(view if keep_text else _summary(view))
-            plan = item.history or CategoryHistory(entries=view.stories)
-            if item.unchanged and _nothing_to_write(plan):
-                continue
-            yield CategoryJob(view, plan, site, output_dir / view.slug, template_dir, names, generator_version,
-                              view_unchanged=item.unchanged)
-
-    pending_jobs = jobs()
+    pending_jobs = _jobs(categories, summaries, site, output_dir, template_dir, names, generator_version,
+                         keep_text=_index_shows_text(template_dir))
     # Starting the pool pays off from POOL_MIN_CATEGORIES categories with
     # something to write: look that far ahead before deciding.
     first = [] if pool_running else list(itertools.islice(pending_jobs, POOL_MIN_CATEGORIES))
     executor = pool() if pool is not None and (pool_running or len(first) >= POOL_MIN_CATEGORIES) else None
     with batched_writes():
-        results: list[Future[CategoryWritten] | CategoryWritten | None] = []
+        batch = _Batch()
+        batch.publish(itertools.chain(first, pending_jobs), executor)
+        _write_site_pages(batch.written, summaries, site, output_dir, template_dir, names, feeds[0])
+        _remove_after_commit(batch.removals, summaries, output_dir, feeds)
+    return batch.written
+
+
+def _index_shows_text(template_dir: Path | None) -> bool:
+    """The built-in home page shows no story's text; a site's own index.html
+    (or base.html, which it extends) may, so it gets the stories whole."""
+    return template_dir is not None and any((Path(template_dir) / name).is_file()
+                                            for name in ("index.html", "base.html"))
+
+
+def _jobs(categories: Iterable[PlannedCategory], summaries: list[CategoryView], site: SiteInfo, output_dir: Path,
+          template_dir: Path | None, names: tuple[str, ...], generator_version: str, *,
+          keep_text: bool) -> Iterator[CategoryJob]:
+    """A job for each category with something to write, as it is planned;
+    every category's summary is added to ``summaries`` on the way."""
+    slugs: set[str] = set()
+    for item in categories:
+        view = item.view
+        _check_slug(view, slugs)
+        summaries.append(view if keep_text else _summary(view))
+        plan = item.history or CategoryHistory(entries=view.stories)
+        if item.unchanged and _nothing_to_write(plan):
+            continue
+        yield CategoryJob(view, plan, site, output_dir / view.slug, template_dir, names, generator_version,
+                          view_unchanged=item.unchanged)
+
+
+class _Batch:
+    """The categories of one publish, published in turn, in the pool or
+    here, and their files committed to the batch of writes in category order."""
+
+    def __init__(self) -> None:
+        self.written: list[Path] = []
+        self.results: list[Future[CategoryWritten] | CategoryWritten | None] = []
         # Per category written: its folder and what its plan removes, for
         # the removal step once every category is written; the kept pages
         # and story files come with its result.
-        removals: list[tuple[str, Path, CategoryHistory, CategoryWritten | None]] = []
-        collected = 0  # results[:collected] are committed to the batch
-        failure: BaseException | None = None
+        self.removals: list[tuple[str, Path, CategoryHistory, CategoryWritten | None]] = []
+        self.collected = 0  # results[:collected] are committed to the batch
+        self.failure: BaseException | None = None
 
-        def collect(until: int) -> None:
-            """Add the temporary files of results[collected:until] to the
-            batch, in category order, and let go of the results."""
-            nonlocal collected, failure, written
-            while collected < until:
-                index, result = collected, results[collected]
-                name, folder, plan, _ = removals[index]
-                try:
-                    done = result.result() if isinstance(result, Future) else result
-                except Exception as error:
-                    # (Ctrl-C or SIGTERM while waiting goes through: this
-                    # result stays to be collected by the finally below, so
-                    # that its temporary files join the batch, which removes them.)
-                    results[index] = None
-                    collected += 1
-                    if isinstance(error, PublishError):
-                        failure = failure or error
-                        continue
-                    # A worker that died, a bug: one line, not a traceback.
-                    log.exception("publishing %s failed", name)
-                    failure = failure or PublishError(
-                        f"category {name!r}: publishing failed: {type(error).__name__}: {error}")
-                    # Its temporary files never came back to be discarded.
-                    remove_temporary_files([folder, folder / ARCHIVE_DIR, folder / PAGES_DIR])
-                    continue
-                assert done is not None
-                # Adopted before it counts as collected: interrupted between
-                # the two, it is adopted twice, which a discarded batch minds
-                # no more than once.
-                adopt(done.pending)
-                written += done.written
-                removals[index] = (name, folder, plan, replace(done, written=[], pending=[]))
-                results[index] = None
-                collected += 1
-
+    def publish(self, jobs: Iterable[CategoryJob], executor: Executor | None) -> None:
+        """Publish every job, or none past the first that fails: then raise
+        its PublishError (the batch discards what was written)."""
         try:
-            for job in itertools.chain(first, pending_jobs):
-                if failure is not None:
+            for job in jobs:
+                if self.failure is not None:
                     break  # the publish fails as a whole: write no more
                 # What the removal step needs of the plan: not its pages.
-                removals.append((job.view.name, job.folder, replace(job.history, pages=(), entries=()), None))
+                self.removals.append((job.view.name, job.folder, replace(job.history, pages=(), entries=()), None))
                 sendable = False
                 if executor is not None:
                     materialized, sendable = _materialized(job.history)
                     job = replace(job, history=materialized)
                 if sendable:
-                    results.append(executor.submit(publish_category, job))  # type: ignore[union-attr]
+                    self.results.append(executor.submit(publish_category, job))  # type: ignore[union-attr]
                     # A few jobs ahead of the pool, not all of them: each holds
                     # its category's story pages read from the store (a cold
                     # publish of 200 categories grew the process by 30 MB).
-                    collect(len(results) - POOL_JOBS_AHEAD)
+                    self.collect(len(self.results) - POOL_JOBS_AHEAD)
                 else:
                     # Lazy pages are read here, from the store, one at a time.
-                    results.append(publish_category(job))
-                    collect(len(results))
+                    self.results.append(publish_category(job))
+                    self.collect(len(self.results))
         finally:
             # Every category's temporary files join the batch, even when one
             # failed: the batch then removes them all.
-            collect(len(results))
-            if failure is not None:
-                raise failure
-        write(output_dir / PAGE_FILE, render_index(summaries, site, template_dir=template_dir, formats=names))
-        main = feeds[0]
-        write(output_dir / "feeds.opml", render_opml(summaries, site, feed_path=lambda view: format_path(view, main)))
-        # Removals wait for the commit: of this batch, or of the caller's.
-        for _, folder, plan, done in removals:
+            self.collect(len(self.results))
+            if self.failure is not None:
+                raise self.failure
+
+    def collect(self, until: int) -> None:
+        """Add the temporary files of results[collected:until] to the
+        batch, in category order, and let go of the results."""
+        while self.collected < until:
+            index, result = self.collected, self.results[self.collected]
+            name, folder, plan, _ = self.removals[index]
+            try:
+                done = result.result() if isinstance(result, Future) else result
+            except Exception as error:
+                # (Ctrl-C or SIGTERM while waiting goes through: this
+                # result stays to be collected by the finally of publish,
+                # so that its temporary files join the batch, which removes them.)
+                self.results[index] = None
+                self.collected += 1
+                self._failed(name, folder, error)
+                continue
             assert done is not None
-            after_commit(functools.partial(remove_gone, folder, plan, done.kept_pages, done.kept_entries))
-        after_commit(functools.partial(_remove_turned_off, summaries, output_dir, feeds))
-        # Temporary files nobody committed: a job the pool ran twice (see
-        # pool.WorkerPool.submit), a publish killed before its commit.
-        after_commit(functools.partial(remove_temporary_files, [
-            output_dir, *(folder / sub for _, folder, _, _ in removals for sub in ("", ARCHIVE_DIR, PAGES_DIR))]))
-    return written
+            # Adopted before it counts as collected: interrupted between
+            # the two, it is adopted twice, which a discarded batch minds
+            # no more than once.
+            adopt(done.pending)
+            self.written += done.written
+            self.removals[index] = (name, folder, plan, replace(done, written=[], pending=[]))
+            self.results[index] = None
+            self.collected += 1
+
+    def _failed(self, name: str, folder: Path, error: Exception) -> None:
+        if isinstance(error, PublishError):
+            self.failure = self.failure or error
+            return
+        # A worker that died, a bug: one line, not a traceback.
+        log.exception("publishing %s failed", name)
+        self.failure = self.failure or PublishError(
+            f"category {name!r}: publishing failed: {type(error).__name__}: {error}")
+        # Its temporary files never came back to be discarded.
+        remove_temporary_files([folder, folder / ARCHIVE_DIR, folder / PAGES_DIR])
+
+
+def _write_site_pages(written: list[Path], summaries: Sequence[CategoryView], site: SiteInfo, output_dir: Path,
+                      template_dir: Path | None, names: tuple[str, ...], main: FeedFormat) -> None:
+    """The home page and feeds.opml; the paths rewritten are added to ``written``."""
+
+    def write(path: Path, data: bytes) -> None:
+        if write_if_changed(path, data):
+            written.append(path)
+
+    write(output_dir / PAGE_FILE, render_index(summaries, site, template_dir=template_dir, formats=names))
+    write(output_dir / "feeds.opml", render_opml(summaries, site, feed_path=lambda view: format_path(view, main)))
+
+
+def _remove_after_commit(removals: Sequence[tuple[str, Path, CategoryHistory, CategoryWritten | None]],
+                         summaries: Sequence[CategoryView], output_dir: Path, feeds: Sequence[FeedFormat]) -> None:
+    """Removals wait for the commit: of this batch, or of the caller's."""
+    for _, folder, plan, done in removals:
+        assert done is not None
+        after_commit(functools.partial(remove_gone, folder, plan, done.kept_pages, done.kept_entries))
+    after_commit(functools.partial(_remove_turned_off, summaries, output_dir, feeds))
+    # Temporary files nobody committed: a job the pool ran twice (see
+    # pool.WorkerPool.submit), a publish killed before its commit.
+    after_commit(functools.partial(remove_temporary_files, [
+        output_dir, *(folder / sub for _, folder, _, _ in removals for sub in ("", ARCHIVE_DIR, PAGES_DIR))]))
 
 
 def _summary(view: CategoryView) -> CategoryView:
