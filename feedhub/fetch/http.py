@@ -47,6 +47,32 @@ class _Reply:
 
 def _follow(transport: _Transport, url: httpx.URL, caching: CachingInfo, options: FetchOptions) -> FetchResult:
     """GET ``url``, following redirects, and apply the status and caching policy."""
+    current, reply, statuses, sent = _get(transport, url, caching, options)
+    # A chain of permanent redirects only means the source has moved for good.
+    # (Its URL keeps any user:password the configured one had; the result's
+    # does not: it becomes the base of the entries' links and the source's
+    # self link in published feeds.)
+    moved_to = str(current) if _moved_for_good(statuses) else None
+    if moved_to and url.scheme == "https" and current.scheme == "http":
+        moved_to = None  # followed, as browsers do, but never remembered: no downgrade for good
+    where_read = str(current.copy_with(username=None, password=None)) if current.userinfo else str(current)
+    kept = tuple((name, value) for name, value in reply.headers.multi_items() if name in KEPT_HEADERS)
+    where = f" at {current}" if statuses else ""
+
+    if reply.status == 304:  # RFC 9110 §15.4.5: our stored copy is still current
+        if not (sent.etag or sent.last_modified):
+            raise FetchError(f"HTTP 304 Not Modified to an unconditional request{where}", status=304)
+        return FetchResult(url=where_read, status=304, content=None, caching=_revalidated(caching, reply.headers),
+                           moved_to=moved_to, headers=kept)
+    if not 200 <= reply.status < 300:
+        raise FetchError(_status_message(reply) + where, status=reply.status, headers=kept)
+    return _fetched(reply, caching, where_read, moved_to, kept)
+
+
+def _get(transport: _Transport, url: httpx.URL, caching: CachingInfo,
+         options: FetchOptions) -> tuple[httpx.URL, _Reply, list[int], CachingInfo]:
+    """The reply that ends the chain of redirects from ``url``, the URL it
+    came from, the redirects' statuses, and the validators sent with it."""
     statuses: list[int] = []
     seen = {str(url)}
     current = url
@@ -54,7 +80,7 @@ def _follow(transport: _Transport, url: httpx.URL, caching: CachingInfo, options
     while True:
         # Caller-given headers go to the configured origin only (RFC 9110 §15.4).
         own_origin = _origin(current) == _origin(url)
-        if statuses and all(s in _PERMANENT for s in statuses):
+        if _moved_for_good(statuses):
             # The source has just moved for good (once the move is stored it
             # is polled at its new URL, without redirects): our validators
             # belong to the old URL, and the new one could answer 304 to
@@ -62,7 +88,7 @@ def _follow(transport: _Transport, url: httpx.URL, caching: CachingInfo, options
             sent = CachingInfo()
         reply = _exchange(transport, current, _request_headers(options, sent, own_origin), options)
         if reply.status not in _REDIRECTS:
-            break
+            return current, reply, statuses, sent
         target = _redirect_target(current, reply)
         statuses.append(reply.status)
         if str(target) in seen:
@@ -73,29 +99,24 @@ def _follow(transport: _Transport, url: httpx.URL, caching: CachingInfo, options
         seen.add(str(target))
         current = target
 
-    # A chain of permanent redirects only means the source has moved for good.
-    # (Its URL keeps any user:password the configured one had; the result's
-    # does not: it becomes the base of the entries' links and the source's
-    # self link in published feeds.)
-    moved_to = str(current) if statuses and all(s in _PERMANENT for s in statuses) else None
-    if moved_to and url.scheme == "https" and current.scheme == "http":
-        moved_to = None  # followed, as browsers do, but never remembered: no downgrade for good
-    where_read = str(current.copy_with(username=None, password=None)) if current.userinfo else str(current)
-    kept = tuple((name, value) for name, value in reply.headers.multi_items() if name in KEPT_HEADERS)
-    where = f" at {current}" if statuses else ""
 
-    if reply.status == 304:  # RFC 9110 §15.4.5: our stored copy is still current
-        if not (sent.etag or sent.last_modified):
-            raise FetchError(f"HTTP 304 Not Modified to an unconditional request{where}", status=304)
-        # RFC 9111 §4.3.4: a 304's validators update those stored.
-        etag = _validator(reply.headers, b"etag") or caching.etag
-        last_modified = _validator(reply.headers, b"last-modified") or caching.last_modified
-        refreshed = (caching if (etag, last_modified) == (caching.etag, caching.last_modified)
-                     else replace(caching, etag=etag, last_modified=last_modified))
-        return FetchResult(url=where_read, status=304, content=None, caching=refreshed, moved_to=moved_to, headers=kept)
-    if not 200 <= reply.status < 300:
-        raise FetchError(_status_message(reply) + where, status=reply.status, headers=kept)
+def _moved_for_good(statuses: list[int]) -> bool:
+    """Whether redirects with these statuses (none: no move) are all permanent."""
+    return bool(statuses) and all(s in _PERMANENT for s in statuses)
 
+
+def _revalidated(caching: CachingInfo, headers: _Headers) -> CachingInfo:
+    """RFC 9111 §4.3.4: a 304's validators update those stored."""
+    etag = _validator(headers, b"etag") or caching.etag
+    last_modified = _validator(headers, b"last-modified") or caching.last_modified
+    if (etag, last_modified) == (caching.etag, caching.last_modified):
+        return caching
+    return replace(caching, etag=etag, last_modified=last_modified)
+
+
+def _fetched(reply: _Reply, caching: CachingInfo, where_read: str, moved_to: str | None,
+             kept: tuple[tuple[str, str], ...]) -> FetchResult:
+    """The result of a 2xx reply, its body and validators."""
     assert reply.body is not None
     digest = hashlib.sha256(reply.body).hexdigest()
     new_caching = CachingInfo(
