@@ -246,6 +246,8 @@ def cmd_status(args) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
+    from feedhub.daemon.timing import format_lateness, lateness
+
     now = datetime.now(timezone.utc)
     for row, source in zip(rows, config.sources):
         state = states.get(source.name)
@@ -259,7 +261,8 @@ def cmd_status(args) -> int:
         if row["moved"]:
             print(f"    moved to:     {row['url']}")
         if state and state.next_poll and not state.disabled_reason and state.configured_url == source.url:
-            due = "due now" if state.next_poll <= now else _local(state.next_poll, config)
+            late = lateness(state.next_poll, now)
+            due = f"due now, {format_lateness(late)} late" if state.next_poll <= now else _local(state.next_poll, config)
             print(f"    next poll:    {due} ({state.next_poll_reason})")
     return 0
 
@@ -282,6 +285,7 @@ def _health(source, state, config) -> str:
 
 
 def _status_row(source, state, counts: dict, empty: dict, config) -> dict:
+    from feedhub.daemon.timing import lateness
     from feedhub.store import format_time
 
     readdressed = state is not None and state.configured_url != source.url
@@ -297,6 +301,9 @@ def _status_row(source, state, counts: dict, empty: dict, config) -> dict:
         "failures": state.failures if state else 0,
         "next_poll": format_time(state.next_poll) if state else None,
         "next_poll_reason": state.next_poll_reason if state else None,
+        # Seconds past the next poll (0 when not due): a running daemon keeps it near 0.
+        "late_seconds": int(lateness(state.next_poll, datetime.now(timezone.utc)).total_seconds())
+        if state and state.next_poll and not state.disabled_reason else None,
         "moved": bool(state and not readdressed and state.url != source.url),
     }
 

@@ -26,6 +26,7 @@ import socketserver
 import stat
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
@@ -80,12 +81,17 @@ class ServeError(FeedhubError):
     """The server cannot start (address in use, no permission, bad host)."""
 
 
-def make_server(output_dir: Path, host: str, port: int) -> ThreadingHTTPServer:
+# An answer made on request (the daemon's /healthz, /metrics): status, content type, body.
+Answer = Callable[[], tuple[int, str, bytes]]
+
+
+def make_server(output_dir: Path, host: str, port: int, routes: Mapping[str, Answer] | None = None) -> ThreadingHTTPServer:
     """A server for ``output_dir`` bound to host:port (port 0: any free one,
     read back from ``server.server_address``). It does not answer until
-    ``serve_forever`` runs. Raises ServeError when it cannot listen."""
+    ``serve_forever`` runs. Raises ServeError when it cannot listen.
+    ``routes``: paths answered by a function rather than a file, never cached."""
     try:
-        return _OutputServer(Path(output_dir), host, port)
+        return _OutputServer(Path(output_dir), host, port, routes or {})
     except OSError as error:
         raise ServeError(f"cannot serve on {_hostport(host, port)}: {error.strerror or error}") from error
     except ValueError as error:  # e.g. a port out of range
@@ -262,8 +268,9 @@ def _inside(root: str, real: str) -> bool:
 class _OutputServer(ThreadingHTTPServer):
     daemon_threads = True  # a slow client never holds up shutdown
 
-    def __init__(self, output_dir: Path, host: str, port: int) -> None:
+    def __init__(self, output_dir: Path, host: str, port: int, routes: Mapping[str, Answer]) -> None:
         self.root = os.path.realpath(output_dir)
+        self.routes = routes
         self.files = _FileCache()
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host, port), _Handler)
@@ -308,6 +315,11 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _not_allowed
 
     def _serve(self, *, with_body: bool) -> None:
+        answer = self.server.routes.get(urlsplit(self.path).path)
+        if answer is not None:
+            status, media_type, body = answer()
+            headers = {"Content-Type": media_type, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+            return self._send(HTTPStatus(status), body, headers, with_body=with_body)
         resolved = _resolve(self.server.root, self.path)
         if resolved is None:
             return self._plain(HTTPStatus.NOT_FOUND, with_body=with_body)

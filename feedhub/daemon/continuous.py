@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -50,8 +51,10 @@ class ContinuousRefresh:
     """Sources refreshed one by one as they fall due; results stored as they
     come. Not thread-safe: one loop thread calls start and drain."""
 
-    def __init__(self, updater: Updater, pool: WorkerPool, wake: Callable[[], None]):
+    def __init__(self, updater: Updater, pool: WorkerPool, wake: Callable[[], None],
+                 on_fetched: Callable[[float], None] | None = None):
         self.updater = updater
+        self._on_fetched = on_fetched  # each fetch's seconds, for /metrics
         self.pool = pool
         self._wake = wake
         self._events: queue.SimpleQueue[_Event] = queue.SimpleQueue()
@@ -69,7 +72,14 @@ class ContinuousRefresh:
         except RuntimeError:  # the fetcher's threads were shut down: feedhub is stopping
             return False
         self.in_flight.add(source.name)
-        future.add_done_callback(lambda f: self._report(_Event("fetched", source, state, f, updater.clock())))
+        started = time.monotonic()
+
+        def fetched(f: Future) -> None:
+            if self._on_fetched is not None:
+                self._on_fetched(time.monotonic() - started)
+            self._report(_Event("fetched", source, state, f, updater.clock()))
+
+        future.add_done_callback(fetched)
         return True
 
     def _report(self, event: _Event) -> None:

@@ -28,7 +28,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from feedhub.config import Config, SourceConfig, load_config
 from feedhub.daemon.continuous import ContinuousRefresh
 from feedhub.daemon.cycle import pollable
+from feedhub.daemon.health import Health, problems_from_json, problems_to_json, verdict
+from feedhub.daemon.metrics import Metrics
 from feedhub.daemon.notify import ServiceManager
+from feedhub.daemon.problems_feed import problems_feed
 from feedhub.errors import ConfigError, FeedhubError
 from feedhub.fetch import Fetcher
 from feedhub.publish.run import claim_output
@@ -42,6 +45,8 @@ from feedhub.publish.run import needs_publishing, publish
 from feedhub.types import CycleReport, CycleSummary, SourceOutcome
 
 log = logging.getLogger("feedhub.daemon")
+
+PROBLEMS_META = "daemon_problems"  # the store's meta key of the problems feed
 
 # After a cycle that could not publish (a full disk, an output folder not
 # writable), publishing alone is tried again this often until it works.
@@ -97,6 +102,10 @@ class Daemon:
         self._changes = _Unpublished()
         self._publish_retry_at: float | None = None  # time.monotonic() of the next publish-only cycle
         self.service = ServiceManager()  # systemd's Type=notify and watchdog, when run under it
+        self.health = Health()  # what `run --serve` answers at /healthz, /metrics, /problems.xml
+        self.metrics = Metrics(self.health)
+        self._site_id = ""
+        self._started_at = utcnow()
 
     # --- signals: set a flag, wake the loop, nothing else ------------------
 
@@ -130,8 +139,15 @@ class Daemon:
         self.scheduler.start()
         try:
             with WorkerPool() as pool:
-                self.refresh = ContinuousRefresh(self._updater(store), pool, self.wake.set)
+                self.refresh = ContinuousRefresh(self._updater(store), pool, self.wake.set,
+                                                 on_fetched=self.metrics.fetched)
                 self._schedule_all(store)
+                self._site_id = store.site_id()
+                states = store.source_states()
+                self.health.started(len(self.config.sources),
+                                    failing=[s.name for s in self.config.sources
+                                             if s.name in states and states[s.name].failures],
+                                    problems=problems_from_json(store.get_meta(PROBLEMS_META)))
                 log.info("feedhub daemon started: %d sources, publishing to %s", len(self.config.sources),
                          self.config.output_dir)
                 self.service.ready(f"polling {len(self.config.sources)} sources")
@@ -163,6 +179,7 @@ class Daemon:
             if self.stopping:
                 break
             self.service.alive()
+            self.health.turned(len(self.config.sources))
             if self.reload_requested:
                 self.reload_requested = False
                 self.service.reloading()
@@ -176,6 +193,19 @@ class Daemon:
             self._store_completed(store)
             if self._publish_due() or self._changes.quiet_round(len(self.config.sources)):
                 self._publish(store, pool)
+            self._save_problems(store)
+        self.health.stopping()
+
+    def _save_problems(self, store: Store) -> None:
+        """The problems feed survives a restart: kept in the store's meta."""
+        if not self.health.changed:
+            return
+        self.health.changed = False
+        try:
+            with store.transaction():
+                store.set_meta(PROBLEMS_META, problems_to_json(reversed(self.health.problems())))
+        except FeedhubError:
+            pass  # the store cannot be written: that is itself in the feed, and saved with the next problem
 
     def _start(self, store: Store, due: set[str]) -> None:
         """Start fetching each due source (a source still in flight keeps its
@@ -194,6 +224,7 @@ class Daemon:
             # The store cannot be written (a full disk): say so, keep running,
             # and poll again no sooner than each source's interval.
             log.error("cannot store what was fetched: %s; polled again at its interval", e)
+            self.health.store_failed(str(e))
             failed = [s for s in self.config.sources if s.name in self.refresh.in_flight]
             self.refresh.in_flight.clear()
             store.forget_cached_states()
@@ -202,6 +233,8 @@ class Daemon:
             return
         if not outcomes:
             return
+        self.health.stored(outcomes)
+        self.metrics.polled(outcomes)
         self._changes.add(outcomes)
         by_name = {s.name: s for s in self.config.sources}
         self._reschedule(store, [by_name[o.source] for o in outcomes if o.source in by_name and not o.aborted])
@@ -228,7 +261,11 @@ class Daemon:
         except FeedhubError as e:
             log.error("publishing failed: %s; tried again in %d s", e, PUBLISH_RETRY.seconds)
             self._publish_retry_at = time.monotonic() + PUBLISH_RETRY.total_seconds()
+            self.health.publish_failed(str(e))
+            self.metrics.publish(time.monotonic() - started, ok=False)
             return
+        self.metrics.publish(time.monotonic() - started, ok=True)
+        self.health.published(_newest_stories(self.config, store))
         for path in written:
             log.log(VERBOSE, "wrote %s", path)
         if report.new_entries:
@@ -297,12 +334,41 @@ class Daemon:
             # a safety setting, and must not wait for a restart.
             self.fetcher.close()
             self.fetcher = _fetcher(new)
+        self.health.forget_sources({s.name for s in self.config.sources} - {s.name for s in new.sources})
         self.config = new
         self._schedule_all(store)
         self._publish_retry_at = time.monotonic()  # a new title, slug or format shows at once
         log.info("config reloaded from %s: %d sources", new.path, len(new.sources))
         for warning in new.warnings:
             log.warning("%s", warning)
+
+
+    # --- what `run --serve` answers besides output/ -------------------------
+
+    def http_routes(self) -> dict:
+        return {"/healthz": self._healthz, "/metrics": self._metrics, "/problems.xml": self._problems}
+
+    def _healthz(self) -> tuple[int, str, bytes]:
+        healthy, reason = verdict(self.health.snapshot())
+        return (200 if healthy else 503), "text/plain; charset=utf-8", (reason + "\n").encode("utf-8")
+
+    def _metrics(self) -> tuple[int, str, bytes]:
+        body, media_type = self.metrics.render()
+        return 200, media_type, body
+
+    def _problems(self) -> tuple[int, str, bytes]:
+        body = problems_feed(self.config.site.title, self._site_id, self.health.problems(), self._started_at)
+        return 200, "application/atom+xml; charset=utf-8", body
+
+
+def _newest_stories(config: Config, store: Store) -> dict:
+    """Each category's newest story's date, for /metrics."""
+    newest = {}
+    for category in config.categories:
+        stories = store.newest_stories(category.name, 1)
+        if stories:
+            newest[category.slug] = stories[0].published
+    return newest
 
 
 def _fetcher(config: Config) -> Fetcher:
@@ -321,7 +387,7 @@ def run_daemon(config: Config, serve: tuple[str, int] | None = None, early_signa
         from feedhub.serve import make_server, serve_forever
 
         # Bound before the daemon starts, so that a bad address fails at once.
-        server = make_server(config.output_dir, *serve)
+        server = make_server(config.output_dir, *serve, routes=daemon.http_routes())
         server_thread = threading.Thread(target=serve_forever, args=(server, stop_serving), name="serve", daemon=True)
         server_thread.start()
         log.info("serving %s on http://%s:%d/", config.output_dir, serve[0], server.server_address[1])

@@ -111,3 +111,21 @@ def _http_date(value: str) -> datetime | None:
 
 def is_due(next_poll: datetime | None, now: datetime) -> bool:
     return next_poll is None or next_poll <= now
+
+
+def lateness(next_poll: datetime | None, now: datetime) -> timedelta:
+    """How far past its next poll a source is (`feedhub status`, issue #15):
+    zero when it is not due. A running daemon polls within a second or so of
+    the time; more means its fetch slots or its loop are behind."""
+    if next_poll is None or next_poll > now:
+        return timedelta(0)
+    return now - next_poll
+
+
+def format_lateness(late: timedelta) -> str:
+    seconds = int(late.total_seconds())
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    return f"{seconds // 3600}h {seconds // 60 % 60:02d}m"
