@@ -32,7 +32,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from feedhub import __version__
 from feedhub.errors import FeedhubError
@@ -81,15 +81,28 @@ class ServeError(FeedhubError):
     """The server cannot start (address in use, no permission, bad host)."""
 
 
-# An answer made on request (the daemon's /healthz, /metrics): status, content type, body.
-Answer = Callable[[], tuple[int, str, bytes]]
+@dataclass(frozen=True)
+class Call:
+    """A request to a route: the daemon's /healthz, /metrics, a WebSub callback."""
+
+    method: str  # GET, HEAD or POST
+    path: str  # what follows the route's own path ("" for an exact one)
+    query: dict[str, str]
+    headers: Mapping[str, str]
+    body: bytes  # POST only
+
+
+# An answer made on request: status, content type, body.
+Answer = Callable[[Call], tuple[int, str, bytes]]
+MAX_POST_BYTES = 10 * 1024 * 1024  # a pushed document, at most (fetch.max_bytes' default)
 
 
 def make_server(output_dir: Path, host: str, port: int, routes: Mapping[str, Answer] | None = None) -> ThreadingHTTPServer:
     """A server for ``output_dir`` bound to host:port (port 0: any free one,
     read back from ``server.server_address``). It does not answer until
     ``serve_forever`` runs. Raises ServeError when it cannot listen.
-    ``routes``: paths answered by a function rather than a file, never cached."""
+    ``routes``: paths answered by a function rather than a file, never
+    cached; one ending in "/" answers every path below it, POST included."""
     try:
         return _OutputServer(Path(output_dir), host, port, routes or {})
     except OSError as error:
@@ -312,14 +325,39 @@ class _Handler(BaseHTTPRequestHandler):
         # The connection closes: a request body we will not read may follow.
         self._plain(HTTPStatus.METHOD_NOT_ALLOWED, with_body=True, headers={"Allow": _ALLOWED, "Connection": "close"})
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _not_allowed
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _not_allowed
+
+    def do_POST(self) -> None:
+        found = self._route()
+        if found is None:
+            return self._not_allowed()
+        length = self.headers.get("Content-Length")
+        if length is None or not length.isdigit():
+            # 411 (RFC 9110 §15.5.12); a chunked body is not read, so the connection closes.
+            return self._plain(HTTPStatus.LENGTH_REQUIRED, with_body=True, headers={"Connection": "close"})
+        if int(length) > MAX_POST_BYTES:
+            return self._plain(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, with_body=True, headers={"Connection": "close"})
+        self._answer(*found, body=self.rfile.read(int(length)), with_body=True)
+
+    def _route(self) -> tuple[Answer, str] | None:
+        """The route for this request's path, and the rest of the path below it."""
+        path = unquote(urlsplit(self.path).path)
+        routes = self.server.routes
+        if path in routes:
+            return routes[path], ""
+        prefix = max((p for p in routes if p.endswith("/") and path.startswith(p)), key=len, default=None)
+        return (routes[prefix], path[len(prefix):]) if prefix else None
+
+    def _answer(self, answer: Answer, rest: str, *, body: bytes, with_body: bool) -> None:
+        query = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+        status, media_type, content = answer(Call(self.command, rest, query, self.headers, body))
+        headers = {"Content-Type": media_type, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+        self._send(HTTPStatus(status), content, headers, with_body=with_body)
 
     def _serve(self, *, with_body: bool) -> None:
-        answer = self.server.routes.get(urlsplit(self.path).path)
-        if answer is not None:
-            status, media_type, body = answer()
-            headers = {"Content-Type": media_type, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
-            return self._send(HTTPStatus(status), body, headers, with_body=with_body)
+        found = self._route()
+        if found is not None:
+            return self._answer(*found, body=b"", with_body=with_body)
         resolved = _resolve(self.server.root, self.path)
         if resolved is None:
             return self._plain(HTTPStatus.NOT_FOUND, with_body=with_body)

@@ -89,6 +89,8 @@ class FeedData:
     # Entries with no title, no link and no text, which normalisation drops
     # (normalize.is_empty); counted by worker.py for `feedhub status`.
     empty_entries: int = 0
+    # The WebSub hub the document names (rel="hub"; JSON Feed's "hubs"), for push.
+    hub: str | None = None
 
 
 # The store's meta key (+ source name) of a source's empty entries in the
@@ -262,6 +264,10 @@ class SourceOutcome:
     # Not polled because feedhub is shutting down: not the source's failure,
     # and logged once for all such sources rather than once each.
     aborted: bool = False
+    # Where the source offers push (W3C WebSub §4, discovery): its hub and
+    # the topic to subscribe to (its self URL), from the document just read.
+    hub: str | None = None
+    topic: str | None = None
 
 
 @dataclass

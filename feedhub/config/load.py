@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from feedhub.config.check import did_you_mean, key_path, known_keys, plain_message, url_problem, with_lines, yaml_problem
 from feedhub.config.describe import format_duration
-from feedhub.config.model import CategoryConfig, Config, FetchConfig, Retention, SourceConfig
+from feedhub.config.model import CategoryConfig, Config, FetchConfig, Retention, SourceConfig, WebSubConfig
 from feedhub.config.schema import _File
 from feedhub.config.slug import slugs_for, unique_slugs
 from feedhub.errors import ConfigError
@@ -173,6 +173,7 @@ def _resolve(parsed: _File, path: Path, problems: list[str]) -> Config:
         categories=categories,
         sources=tuple(sources),
         fetch=FetchConfig(**parsed.fetch.model_dump()),
+        websub=WebSubConfig(**parsed.websub.model_dump()),
         merge=replace(Thresholds(), **{k: v for k, v in parsed.merge.model_dump().items() if k != "window"},
                       window_hours=parsed.merge.window.total_seconds() / 3600),
         formats=tuple(dict.fromkeys(parsed.output.formats)),

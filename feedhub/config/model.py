@@ -45,6 +45,19 @@ class FetchConfig:
 
 
 @dataclass(frozen=True)
+class WebSubConfig:
+    """Push from the sources' WebSub hubs (config `websub:`)."""
+
+    # The public URL under which hubs reach this daemon's `run --serve`
+    # (its /websub/ path, as seen from outside); None: no subscriptions.
+    callback: str | None = None
+    lease: timedelta = timedelta(days=7)  # asked of the hub; renewed before it ends
+    # A subscribed source is still polled, in case a push is lost, but no
+    # more often than this (or its own interval, if longer).
+    poll_interval: timedelta = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
 class Retention:
     """How much history a category publishes in its archive documents
     (output.retention). Stories beyond it stay in the store; they are only
@@ -65,6 +78,7 @@ class Config:
     categories: tuple[CategoryConfig, ...]
     sources: tuple[SourceConfig, ...]
     fetch: FetchConfig = FetchConfig()
+    websub: WebSubConfig = WebSubConfig()
     merge: Thresholds = Thresholds()  # near-duplicate detection (dedupe.py)
     formats: tuple[str, ...] = ("atom", "rss", "json")  # feed files written per category
     retention: Retention = Retention()  # archive documents (RFC 5005)

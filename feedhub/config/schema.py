@@ -130,6 +130,14 @@ class _Fetch(_Strict):
     public_addresses_only: bool = False
 
 
+class _WebSub(_Strict):
+    """Subscribing to the hubs sources name (W3C WebSub; issue #15)."""
+
+    callback: Annotated[str, AfterValidator(_check_hub)] | None = None  # where hubs reach `run --serve`
+    lease: Duration = timedelta(days=7)
+    poll_interval: Duration = timedelta(hours=1)
+
+
 class _Merge(_Strict):
     """Near-duplicate thresholds; dedupe.Thresholds documents each one."""
 
@@ -185,6 +193,7 @@ class _File(_Strict):
     storage: _Storage = _Storage()
     output: _Output = _Output()
     fetch: _Fetch = _Fetch()
+    websub: _WebSub = _WebSub()
     merge: _Merge = _Merge()
     defaults: _SourceSettings = _SourceSettings()
     categories: list[_Category] = []

@@ -22,7 +22,7 @@ import queue
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from feedhub.config import SourceConfig
@@ -80,6 +80,19 @@ class ContinuousRefresh:
             self._report(_Event("fetched", source, state, f, updater.clock()))
 
         future.add_done_callback(fetched)
+        return True
+
+    def push(self, source: SourceConfig, result: FetchResult) -> bool:
+        """A document a WebSub hub pushed: parsed, merged and stored like a
+        poll's. False while the source is in flight: pushed again next turn."""
+        if source.name in self.in_flight:
+            return False
+        updater = self.updater
+        state = initial_state(source, updater.store.source_state(source.name))
+        done: Future = Future()
+        done.set_result(replace(result, caching=state.caching))  # the poll's validators stay the poll's
+        self.in_flight.add(source.name)
+        self._report(_Event("fetched", source, state, done, updater.clock()))
         return True
 
     def _report(self, event: _Event) -> None:

@@ -20,9 +20,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor, CancelledError
 from dataclasses import replace
 from functools import partial
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from feedhub.daemon import timing as policy
+from feedhub.daemon.push import discover
 from feedhub.daemon.timing import utcnow
 from feedhub.config import Config, SourceConfig
 from feedhub.errors import FetchError, MergeError, ParseError, SourceError, StorageError
@@ -74,6 +75,8 @@ class Updater:
         self._pending_states: list[SourceState] = []
         self.merger = Merger(config, store)
         self._base_dir = config.base_dir  # where relative file sources are read from
+        # A source a WebSub hub pushes is polled less often (daemon/push.py).
+        self.interval_for: Callable[[SourceConfig], timedelta] = lambda source: source.interval
 
     def refresh(self, sources: Sequence[SourceConfig], on_outcome: Callable[[SourceOutcome], None] | None = None,
                 pool: WorkerPool | None = None) -> CycleReport:
@@ -186,7 +189,7 @@ class Updater:
         if feed.empty_entries or self.store.get_meta(key) not in (None, "0"):
             self.store.set_meta(key, str(feed.empty_entries))
         next_poll, reason = policy.after_success(
-            source.name, source.interval, fetched_at,
+            source.name, self.interval_for(source), fetched_at,
             policy.server_hint(result.headers, feed.ttl_seconds, fetched_at), self.config.fetch.max_hint)
         self.store.save_source_state(replace(
             state,
@@ -200,8 +203,9 @@ class Updater:
             last_fetch=fetched_at, last_success=fetched_at, last_error=None, last_status=result.status,
             failures=0, failing_since=None, next_poll=next_poll, next_poll_reason=reason,
         ))
+        hub, topic = discover(result.headers, feed.hub, feed.url)
         return SourceOutcome(source.name, new=new, edited=edited, categories_changed=frozenset(changed),
-                             moved_to=result.moved_to)
+                             moved_to=result.moved_to, hub=hub, topic=topic)
 
     def _self_link(self, feed: FeedData, result: FetchResult) -> str:
         """An absolute URL for the source feed, for atom:source's self link."""
@@ -212,7 +216,7 @@ class Updater:
 
     def _record_unchanged(self, source: SourceConfig, state: SourceState, result: FetchResult,
                           fetched_at: datetime) -> SourceOutcome:
-        next_poll, reason = policy.after_success(source.name, source.interval, fetched_at,
+        next_poll, reason = policy.after_success(source.name, self.interval_for(source), fetched_at,
                                                  policy.server_hint(result.headers, None, fetched_at),
                                                  self.config.fetch.max_hint)
         # Written with the next transaction, not one of its own: a cycle of
@@ -237,7 +241,7 @@ class Updater:
         headers = getattr(error, "headers", ())
         # Retry-After is meant for 429 and 503 (RFC 6585 §4, RFC 9110 §15.6.4).
         wait = policy.retry_after(headers, fetched_at) if status in (429, 503) else None
-        next_poll, reason = policy.after_failure(source.name, source.interval, failures, fetched_at, wait,
+        next_poll, reason = policy.after_failure(source.name, self.interval_for(source), failures, fetched_at, wait,
                                                  self.config.fetch.max_backoff, self.config.fetch.max_hint)
         disabled = None
         if isinstance(error, FetchError) and error.status == 410:

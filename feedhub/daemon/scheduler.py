@@ -20,6 +20,7 @@ import logging
 import signal
 import threading
 import time
+from urllib.parse import urlsplit
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -32,6 +33,7 @@ from feedhub.daemon.health import Health, problems_from_json, problems_to_json, 
 from feedhub.daemon.metrics import Metrics
 from feedhub.daemon.notify import ServiceManager
 from feedhub.daemon.problems_feed import problems_feed
+from feedhub.daemon.push import Subscriptions, next_request
 from feedhub.errors import ConfigError, FeedhubError
 from feedhub.fetch import Fetcher
 from feedhub.publish.run import claim_output
@@ -42,11 +44,12 @@ from feedhub.logs import VERBOSE
 from feedhub.memory import release_free_memory
 from feedhub.pool import WorkerPool
 from feedhub.publish.run import needs_publishing, publish
-from feedhub.types import CycleReport, CycleSummary, SourceOutcome
+from feedhub.types import CycleReport, CycleSummary, FetchResult, SourceOutcome
 
 log = logging.getLogger("feedhub.daemon")
 
 PROBLEMS_META = "daemon_problems"  # the store's meta key of the problems feed
+SUBSCRIPTIONS_META = "websub_subscriptions"  # ... and of the WebSub subscriptions (push.py)
 
 # After a cycle that could not publish (a full disk, an output folder not
 # writable), publishing alone is tried again this often until it works.
@@ -106,6 +109,9 @@ class Daemon:
         self.metrics = Metrics(self.health)
         self._site_id = ""
         self._started_at = utcnow()
+        self.serving = False  # run --serve: hubs can reach the WebSub callbacks
+        self.push: Subscriptions | None = None  # with websub.callback and run --serve
+        self._deferred_pushes: list = []
 
     # --- signals: set a flag, wake the loop, nothing else ------------------
 
@@ -143,6 +149,7 @@ class Daemon:
                                                  on_fetched=self.metrics.fetched)
                 self._schedule_all(store)
                 self._site_id = store.site_id()
+                self._start_push(store)
                 states = store.source_states()
                 self.health.started(len(self.config.sources),
                                     failing=[s.name for s in self.config.sources
@@ -185,12 +192,16 @@ class Daemon:
                 self.service.reloading()
                 self._reload(store)
                 self.refresh.updater = self._updater(store)
+                if self.push is not None:
+                    self.refresh.updater.interval_for = self._interval_for
                 self.service.ready(f"polling {len(self.config.sources)} sources")
             with self._due_lock:
                 due, self._due = self._due, set()
             if due:
                 self._start(store, due)
             self._store_completed(store)
+            if self.push is not None:
+                self._push_turn(store)
             if self._publish_due() or self._changes.quiet_round(len(self.config.sources)):
                 self._publish(store, pool)
             self._save_problems(store)
@@ -235,6 +246,10 @@ class Daemon:
             return
         self.health.stored(outcomes)
         self.metrics.polled(outcomes)
+        if self.push is not None:
+            for outcome in outcomes:
+                if outcome.hub and outcome.topic:
+                    self._subscribe_if_due(outcome.source, outcome.hub, outcome.topic)
         self._changes.add(outcomes)
         by_name = {s.name: s for s in self.config.sources}
         self._reschedule(store, [by_name[o.source] for o in outcomes if o.source in by_name and not o.aborted])
@@ -343,20 +358,101 @@ class Daemon:
             log.warning("%s", warning)
 
 
+    # --- push (WebSub) --------------------------------------------------------
+
+    def _start_push(self, store: Store) -> None:
+        websub = self.config.websub
+        if websub.callback is None:
+            return
+        if not self.serving:
+            log.warning("websub.callback is set, but hubs cannot reach this daemon without run --serve: "
+                        "no subscriptions, sources are polled")
+            return
+        self.push = Subscriptions(websub.callback, websub.lease, utcnow, on_push=self.wake.set)
+        self.push.load(Subscriptions.from_json(store.get_meta(SUBSCRIPTIONS_META)))
+        push = self.push
+
+        def interval_for(source: SourceConfig) -> timedelta:
+            if source.name in push.active_sources():
+                return max(source.interval, self.config.websub.poll_interval)
+            return source.interval
+
+        self.refresh.updater.interval_for = interval_for
+        self._interval_for = interval_for
+
+    def _subscribe_if_due(self, source: str, hub: str, topic: str) -> None:
+        action = next_request(self.push.of(source), hub, topic, utcnow())
+        if action is None:
+            return
+        sub = self.push.request(source, hub, topic)
+        form = self.push.form(sub)
+
+        def sent(future) -> None:
+            error = future.exception()
+            if error is None and 200 <= future.result()[0] < 300:
+                log.log(VERBOSE, "%s: %s sent to %s; waiting for the hub to verify it", source,
+                        "renewal" if action == "renew" else "subscription", hub)
+                return
+            why = str(error) if error is not None else "answered %d %s" % future.result()
+            log.warning("%s: cannot subscribe at the hub %s: %s; polled meanwhile", source, hub, why)
+            self.push.request_failed(sub.token, why)
+
+        try:
+            self.fetcher.executor().submit(self.fetcher.post_form, hub, form).add_done_callback(sent)
+        except RuntimeError:  # the fetcher is closing: feedhub is stopping
+            pass
+
+    def _push_turn(self, store: Store) -> None:
+        """Pushed documents to store, leases to renew, the table to save."""
+        by_name = {s.name: s for s in self.config.sources}
+        pending, self._deferred_pushes = self._deferred_pushes + self.push.take_pushed(), []
+        for pushed in pending:
+            source = by_name.get(pushed.source)
+            if source is None:
+                continue  # removed by a reload
+            log.log(VERBOSE, "%s: pushed by its hub (%d bytes)", source.name, len(pushed.body))
+            result = FetchResult(url=pushed.topic, status=200, content=pushed.body, content_type=pushed.content_type)
+            if not self.refresh.push(source, result):
+                self._deferred_pushes.append(pushed)  # a poll of it is in flight
+        self.push.forget(lambda name: name in by_name)
+        for sub in self.push.due_renewals():
+            self._subscribe_if_due(sub.source, sub.hub, sub.topic)
+        if self.push.changed:
+            self.push.changed = False
+            try:
+                with store.transaction():
+                    store.set_meta(SUBSCRIPTIONS_META, self.push.to_json())
+            except FeedhubError:
+                pass  # the store cannot be written: saved at the next change
+
+    def _websub(self, call) -> tuple[int, str, bytes]:
+        """A hub's verification (GET) or delivery (POST) at a callback."""
+        if self.push is None:
+            return 404, "text/plain; charset=utf-8", b"no subscriptions\n"
+        if call.method == "POST":
+            status = self.push.deliver(call.path, call.body, call.headers.get("Content-Type"),
+                                       call.headers.get("X-Hub-Signature"))
+            return status, "text/plain; charset=utf-8", b""
+        status, body = self.push.verify(call.path, call.query)
+        return status, "text/plain; charset=utf-8", body
+
     # --- what `run --serve` answers besides output/ -------------------------
 
     def http_routes(self) -> dict:
-        return {"/healthz": self._healthz, "/metrics": self._metrics, "/problems.xml": self._problems}
+        routes = {"/healthz": self._healthz, "/metrics": self._metrics, "/problems.xml": self._problems}
+        if self.config.websub.callback:
+            routes[urlsplit(self.config.websub.callback).path.rstrip("/") + "/"] = self._websub
+        return routes
 
-    def _healthz(self) -> tuple[int, str, bytes]:
+    def _healthz(self, call=None) -> tuple[int, str, bytes]:
         healthy, reason = verdict(self.health.snapshot())
         return (200 if healthy else 503), "text/plain; charset=utf-8", (reason + "\n").encode("utf-8")
 
-    def _metrics(self) -> tuple[int, str, bytes]:
+    def _metrics(self, call=None) -> tuple[int, str, bytes]:
         body, media_type = self.metrics.render()
         return 200, media_type, body
 
-    def _problems(self) -> tuple[int, str, bytes]:
+    def _problems(self, call=None) -> tuple[int, str, bytes]:
         body = problems_feed(self.config.site.title, self._site_id, self.health.problems(), self._started_at)
         return 200, "application/atom+xml; charset=utf-8", body
 
@@ -388,6 +484,7 @@ def run_daemon(config: Config, serve: tuple[str, int] | None = None, early_signa
 
         # Bound before the daemon starts, so that a bad address fails at once.
         server = make_server(config.output_dir, *serve, routes=daemon.http_routes())
+        daemon.serving = True
         server_thread = threading.Thread(target=serve_forever, args=(server, stop_serving), name="serve", daemon=True)
         server_thread.start()
         log.info("serving %s on http://%s:%d/", config.output_dir, serve[0], server.server_address[1])

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+import feedhub
 from feedhub.errors import FetchError, one_line
 from feedhub.fetch.files import _file_url_path, _read_file
 from feedhub.fetch.http import _follow
@@ -123,6 +124,36 @@ class Fetcher:
                 return _follow(transport, first, caching, options)
             finally:
                 _DEADLINE.reset(token)
+
+    def post_form(self, url: str, fields: dict[str, str], timeout: float = 10.0) -> tuple[int, str]:
+        """POST ``fields`` form-encoded to ``url`` (a WebSub hub's subscription
+        request, W3C WebSub §5.1): the status and reason. The same limits and
+        address checks as a fetch; redirects are not followed, the answer's
+        body is not read. Raises FetchError."""
+        if self._closed:
+            raise FetchError("not sent: feedhub is shutting down")
+        if _scheme(url) not in ("http", "https"):
+            raise FetchError(f"not an http(s) URL: {url}")
+        try:
+            target = _parse_url(url)
+            _ = target.host
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            raise FetchError(f"invalid URL {url!r}: {one_line(exc)}") from exc
+        body = urllib.parse.urlencode(fields).encode("ascii")
+        headers = [(b"Content-Type", b"application/x-www-form-urlencoded"), (b"User-Agent", feedhub.USER_AGENT.encode())]
+        timeouts = {"connect": min(10.0, timeout), "read": timeout, "write": timeout, "pool": timeout}
+        with self._transport_for(target.host) as transport:
+            token = _DEADLINE.set(time.monotonic() + timeout)
+            try:
+                response = transport.request(target, headers, timeouts, method=b"POST", content=body)
+                response.close()
+            except FetchError:
+                raise
+            except Exception as exc:  # httpcore's errors, a refused address
+                raise FetchError(f"{url}: {one_line(exc) or type(exc).__name__}") from exc
+            finally:
+                _DEADLINE.reset(token)
+        return response.status, response.extensions.get("reason_phrase", b"").decode("latin-1")
 
     @contextmanager
     def _transport_for(self, host: str) -> Iterator[_Transport]:

@@ -266,8 +266,10 @@ class _Transport:
             return proxy
         return self._pool
 
-    def request(self, url: httpx.URL, headers: list[tuple[bytes, bytes]], timeouts: dict[str, float]) -> httpcore.Response:
-        """Send a GET; the response's body is left to stream."""
+    def request(self, url: httpx.URL, headers: list[tuple[bytes, bytes]], timeouts: dict[str, float],
+                method: bytes = b"GET", content: bytes = b"") -> httpcore.Response:
+        """Send a GET (or a POST of ``content``: a WebSub subscription); the
+        response's body is left to stream."""
         if self._closed:
             # The daemon closes the fetcher to abort a cycle on SIGTERM.
             raise FetchError("not fetched: feedhub is shutting down")
@@ -277,7 +279,10 @@ class _Transport:
             raise httpx.InvalidURL("no host in the URL")
         head = _complete_headers(url, headers)
         target = httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path)
-        request = httpcore.Request(b"GET", target, headers=head, extensions={"timeout": timeouts})
+        if method != b"GET":
+            head = [*head, (b"Content-Length", str(len(content)).encode("ascii"))]
+        request = httpcore.Request(method, target, headers=head, content=content or None,
+                                   extensions={"timeout": timeouts})
         response = self._pool_for(url).handle_request(request)
         assert isinstance(response.stream, Iterable)
         return response
