@@ -1,5 +1,10 @@
 """The SQLite backend of the store: WAL, the schema of schema.py brought up
-to date with PRAGMA user_version. The only module that talks SQL."""
+to date with PRAGMA user_version. The only module that talks SQL.
+
+Kept whole, above 400 lines: it is one class, the Store protocol of
+__init__.py over one connection, a statement or two a method, with the
+readers of its rows, whose column order those statements fix; split, a
+query and the code that reads its rows would sit in different files."""
 
 from __future__ import annotations
 
@@ -375,7 +380,6 @@ class SQLiteStore:
             )
         ]
 
-
     # --- archive queries (publishing) ---------------------------------------
     # Read-only, for publish/plan.py: what changed since the last publish
     # and one archive page's stories, found through the primary keys and the
@@ -469,6 +473,7 @@ class SQLiteStore:
         return [(published, row) for published, row in self._db.execute(
             "SELECT published, id FROM stories WHERE category = ? AND published >= ? AND published < ?",
             (category, start or "", end))]
+
 
 def _chunks(items: list, size: int) -> Iterator[list]:
     for i in range(0, len(items), size):
