@@ -30,6 +30,8 @@ def describe(config: Config) -> str:
                   "max_bytes": config.fetch.max_bytes, "max_backoff": format_duration(config.fetch.max_backoff),
                   "max_hint": format_duration(config.fetch.max_hint),
                   "public_addresses_only": config.fetch.public_addresses_only},
+        "websub": {"callback": config.websub.callback, "lease": format_duration(config.websub.lease),
+                   "poll_interval": format_duration(config.websub.poll_interval)},
         "merge": {"window": format_duration(timedelta(hours=config.merge.window_hours)),
                   "cjk_similarity": config.merge.cjk_similarity, "latin_similarity": config.merge.latin_similarity,
                   "title_similarity": config.merge.title_similarity, "min_shingles": config.merge.min_shingles,
