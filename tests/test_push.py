@@ -135,7 +135,7 @@ def hub():
 
 
 @pytest.mark.slow
-def test_a_pushed_story_is_published_within_seconds(tmp_path, http_server, hub):
+def test_a_pushed_story_is_published_without_a_poll(tmp_path, http_server, hub):
     items = [_item(1)]
     http_server.route("/feed", lambda r: _feed(hub, items))
     topic = http_server.url("/feed")
@@ -154,8 +154,9 @@ def test_a_pushed_story_is_published_within_seconds(tmp_path, http_server, hub):
         items.append(_item(2))
         pushed_at = time.monotonic()
         assert hub.publish(topic, rss(items)) == [202]
+        # Seconds, normally (bench/freshness.py measures it); 30 s here for a loaded machine.
         while "Story 2" not in _titles(feed):
-            assert time.monotonic() - pushed_at < 5, "not published within 5 s of the push"
+            assert time.monotonic() - pushed_at < 30, "not published within 30 s of the push"
             time.sleep(0.1)
         assert len(http_server.requests_to("/feed")) == polls  # the push alone brought it
 
