@@ -210,3 +210,28 @@ def test_status_shows_the_fallback_interval(tmp_path, http_server, hub, capsys):
     next_poll = datetime.fromisoformat(row["next_poll"].replace("Z", "+00:00"))
     # Stored with the push: 2 h from it, less its jitter (at most 5 min), not the source's own 1 h.
     assert timedelta(hours=1, minutes=54) < next_poll - datetime.now(UTC) <= timedelta(hours=2, minutes=5)
+
+
+@pytest.mark.parametrize("document,content_type", [
+    (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:x</id>'
+     b'<updated>2026-12-08T00:00:00Z</updated><link rel="hub" href="https://hub.example/"/>'
+     b'<link rel="self" href="https://news.example/feed.xml"/></feed>', "application/atom+xml"),
+    (b'<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>T</title>'
+     b'<link>https://news.example/</link><atom:link rel="hub" href="https://hub.example/"/>'
+     b'<atom:link rel="self" href="https://news.example/feed.xml"/></channel></rss>', "application/rss+xml"),
+    (json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [],
+                 "feed_url": "https://news.example/feed.xml",
+                 "hubs": [{"type": "rssCloud", "url": "https://cloud.example/"},
+                          {"type": "WebSub", "url": "https://hub.example/"}]}).encode(), "application/feed+json"),
+], ids=["atom", "rss", "json feed"])
+def test_a_document_names_its_hub(document, content_type):
+    from feedhub.parse.feed import parse_feed
+
+    feed = parse_feed(document, url="https://news.example/feed.xml", content_type=content_type)
+    assert discover([], feed.hub, feed.url) == (HUB, TOPIC)
+
+
+def test_a_document_without_a_hub():
+    from feedhub.parse.feed import parse_feed
+
+    assert parse_feed(rss([_item(1)]), url="https://news.example/feed.xml").hub is None

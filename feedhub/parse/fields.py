@@ -38,6 +38,7 @@ def feed_data(parsed: Any, *, url: str, timezone: str) -> FeedData:
         language=collapse_space(feed.get("language")),
         entries=entries,
         ttl_seconds=_ttl_seconds(feed),
+        hub=_hub_link(feed),
     )
 
 
@@ -173,8 +174,17 @@ def _date(node: Any, keys: tuple[str, ...], timezone: str) -> datetime | None:
 
 
 def _self_link(feed: Any) -> str | None:
+    return _absolute_link(feed, "self")
+
+
+def _hub_link(feed: Any) -> str | None:
+    """The WebSub hub (rel="hub", W3C WebSub §4: atom:link in Atom and RSS)."""
+    return _absolute_link(feed, "hub")
+
+
+def _absolute_link(feed: Any, rel: str) -> str | None:
     for link in feed.get("links") or ():
-        if link.get("rel") == "self":
+        if link.get("rel") == rel:
             href = undo_entity_slip((link.get("href") or "").strip()) or ""
             parts = urlsplit(href)
             if parts.scheme in ("http", "https") and parts.netloc:

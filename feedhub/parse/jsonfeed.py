@@ -67,7 +67,18 @@ def parse_json_feed(text: str, *, url: str, timezone: str = "UTC") -> FeedData:
         language=collapse_space(doc.get("language")),
         entries=entries,
         ttl_seconds=None,
+        hub=_websub_hub(doc.get("hubs")),
     )
+
+
+def _websub_hub(hubs: Any) -> str | None:
+    """JSON Feed 1.1 "hubs": [{"type": "WebSub", "url": ...}]."""
+    for hub in hubs if isinstance(hubs, list) else ():
+        if isinstance(hub, dict) and str(hub.get("type", "")).lower() == "websub":
+            url = hub.get("url")
+            if isinstance(url, str) and urlsplit(url.strip()).scheme in ("http", "https"):
+                return url.strip()
+    return None
 
 
 def text_to_html(text: str) -> str:
