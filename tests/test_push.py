@@ -235,3 +235,18 @@ def test_a_document_without_a_hub():
     from feedhub.parse.feed import parse_feed
 
     assert parse_feed(rss([_item(1)]), url="https://news.example/feed.xml").hub is None
+
+
+def test_a_subscription_request_obeys_the_fetch_limits(hub):
+    from feedhub.errors import FetchError
+    from feedhub.fetch import Fetcher
+
+    form = {"hub.mode": "subscribe", "hub.topic": TOPIC, "hub.callback": "http://127.0.0.1:9/websub/x"}
+    with Fetcher() as fetcher:
+        assert fetcher.post_form(hub.url, form) == (202, "Accepted")
+    assert hub.requests[-1] == form  # form-encoded, as the hub reads it
+    # A hub named by a feed is as untrusted as the feed: with public_addresses_only, not on loopback.
+    with Fetcher(public_only=True) as fetcher, pytest.raises(FetchError):
+        fetcher.post_form(hub.url, form)
+    with Fetcher() as fetcher, pytest.raises(FetchError, match="not an http"):
+        fetcher.post_form("file:///etc/passwd", form)
