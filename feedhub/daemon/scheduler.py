@@ -12,6 +12,12 @@ store.
 Signal handlers only set flags and wake the loop (as Radicale's do): SIGTERM
 and SIGINT stop it after aborting in-flight requests, SIGHUP reloads the
 config (an invalid one is reported and the old one kept running).
+
+Around the loop: a service manager is told how it is (notify.py), an
+operator sees it through `run --serve` (health.py, metrics.py,
+problems_feed.py), and sources whose feeds name a WebSub hub are pushed to
+as well as polled (push.py); the server's threads only read and queue, the
+loop does the rest.
 """
 
 from __future__ import annotations
