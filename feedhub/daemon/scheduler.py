@@ -16,7 +16,7 @@ config (an invalid one is reported and the old one kept running).
 Around the loop: a service manager is told how it is (notify.py), an
 operator sees it through `run --serve` (health.py, metrics.py,
 problems_feed.py), and sources whose feeds name a WebSub hub are pushed to
-as well as polled (push.py); the server's threads only read and queue, the
+as well as polled (pushing.py, push.py); the server's threads only read and queue, the
 loop does the rest.
 """
 
@@ -39,7 +39,7 @@ from feedhub.daemon.health import Health, problems_from_json, problems_to_json, 
 from feedhub.daemon.metrics import Metrics
 from feedhub.daemon.notify import ServiceManager
 from feedhub.daemon.problems_feed import problems_feed
-from feedhub.daemon.push import Subscriptions, next_request
+from feedhub.daemon.pushing import Pusher
 from feedhub.errors import ConfigError, FeedhubError
 from feedhub.fetch import Fetcher
 from feedhub.publish.run import claim_output
@@ -50,12 +50,11 @@ from feedhub.logs import VERBOSE
 from feedhub.memory import release_free_memory
 from feedhub.pool import WorkerPool
 from feedhub.publish.run import needs_publishing, publish
-from feedhub.types import CycleReport, CycleSummary, FetchResult, SourceOutcome
+from feedhub.types import CycleReport, CycleSummary, SourceOutcome
 
 log = logging.getLogger("feedhub.daemon")
 
 PROBLEMS_META = "daemon_problems"  # the store's meta key of the problems feed
-SUBSCRIPTIONS_META = "websub_subscriptions"  # ... and of the WebSub subscriptions (push.py)
 
 # After a cycle that could not publish (a full disk, an output folder not
 # writable), publishing alone is tried again this often until it works.
@@ -116,8 +115,7 @@ class Daemon:
         self._site_id = ""
         self._started_at = utcnow()
         self.serving = False  # run --serve: hubs can reach the WebSub callbacks
-        self.push: Subscriptions | None = None  # with websub.callback and run --serve
-        self._deferred_pushes: list = []
+        self.push: Pusher | None = None  # with websub.callback and run --serve
 
     # --- signals: set a flag, wake the loop, nothing else ------------------
 
@@ -199,7 +197,7 @@ class Daemon:
                 self._reload(store)
                 self.refresh.updater = self._updater(store)
                 if self.push is not None:
-                    self.refresh.updater.interval_for = self._interval_for
+                    self.refresh.updater.interval_for = self.push.interval_for
                 self.service.ready(f"polling {len(self.config.sources)} sources")
             with self._due_lock:
                 due, self._due = self._due, set()
@@ -207,7 +205,7 @@ class Daemon:
                 self._start(store, due)
             self._store_completed(store)
             if self.push is not None:
-                self._push_turn(store)
+                self.push.turn(store)
             if self._publish_due() or self._changes.quiet_round(len(self.config.sources)):
                 self._publish(store, pool)
             self._save_problems(store)
@@ -253,9 +251,7 @@ class Daemon:
         self.health.stored(outcomes)
         self.metrics.polled(outcomes)
         if self.push is not None:
-            for outcome in outcomes:
-                if outcome.hub and outcome.topic:
-                    self._subscribe_if_due(outcome.source, outcome.hub, outcome.topic)
+            self.push.stored(outcomes)
         self._changes.add(outcomes)
         by_name = {s.name: s for s in self.config.sources}
         self._reschedule(store, [by_name[o.source] for o in outcomes if o.source in by_name and not o.aborted])
@@ -364,83 +360,20 @@ class Daemon:
             log.warning("%s", warning)
 
 
-    # --- push (WebSub) --------------------------------------------------------
-
     def _start_push(self, store: Store) -> None:
-        websub = self.config.websub
-        if websub.callback is None:
+        if self.config.websub.callback is None:
             return
         if not self.serving:
             log.warning("websub.callback is set, but hubs cannot reach this daemon without run --serve: "
                         "no subscriptions, sources are polled")
             return
-        self.push = Subscriptions(websub.callback, websub.lease, utcnow, on_push=self.wake.set)
-        self.push.load(Subscriptions.from_json(store.get_meta(SUBSCRIPTIONS_META)))
-        push = self.push
-
-        def interval_for(source: SourceConfig) -> timedelta:
-            if source.name in push.active_sources():
-                return max(source.interval, self.config.websub.poll_interval)
-            return source.interval
-
-        self.refresh.updater.interval_for = interval_for
-        self._interval_for = interval_for
-
-    def _subscribe_if_due(self, source: str, hub: str, topic: str) -> None:
-        action = next_request(self.push.of(source), hub, topic, utcnow())
-        if action is None:
-            return
-        sub = self.push.request(source, hub, topic)
-        form = self.push.form(sub)
-
-        def sent(future) -> None:
-            error = future.exception()
-            if error is None and 200 <= future.result()[0] < 300:
-                log.log(VERBOSE, "%s: %s sent to %s; waiting for the hub to verify it", source,
-                        "renewal" if action == "renew" else "subscription", hub)
-                return
-            why = str(error) if error is not None else "answered %d %s" % future.result()
-            log.warning("%s: cannot subscribe at the hub %s: %s; polled meanwhile", source, hub, why)
-            self.push.request_failed(sub.token, why)
-
-        try:
-            self.fetcher.executor().submit(self.fetcher.post_form, hub, form).add_done_callback(sent)
-        except RuntimeError:  # the fetcher is closing: feedhub is stopping
-            pass
-
-    def _push_turn(self, store: Store) -> None:
-        """Pushed documents to store, leases to renew, the table to save."""
-        by_name = {s.name: s for s in self.config.sources}
-        pending, self._deferred_pushes = self._deferred_pushes + self.push.take_pushed(), []
-        for pushed in pending:
-            source = by_name.get(pushed.source)
-            if source is None:
-                continue  # removed by a reload
-            log.log(VERBOSE, "%s: pushed by its hub (%d bytes)", source.name, len(pushed.body))
-            result = FetchResult(url=pushed.topic, status=200, content=pushed.body, content_type=pushed.content_type)
-            if not self.refresh.push(source, result):
-                self._deferred_pushes.append(pushed)  # a poll of it is in flight
-        self.push.forget(lambda name: name in by_name)
-        for sub in self.push.due_renewals():
-            self._subscribe_if_due(sub.source, sub.hub, sub.topic)
-        if self.push.changed:
-            self.push.changed = False
-            try:
-                with store.transaction():
-                    store.set_meta(SUBSCRIPTIONS_META, self.push.to_json())
-            except FeedhubError:
-                pass  # the store cannot be written: saved at the next change
+        self.push = Pusher(lambda: self.config, lambda: self.fetcher, self.refresh, store, self.wake.set)
+        self.refresh.updater.interval_for = self.push.interval_for
 
     def _websub(self, call) -> tuple[int, str, bytes]:
-        """A hub's verification (GET) or delivery (POST) at a callback."""
         if self.push is None:
             return 404, "text/plain; charset=utf-8", b"no subscriptions\n"
-        if call.method == "POST":
-            status = self.push.deliver(call.path, call.body, call.headers.get("Content-Type"),
-                                       call.headers.get("X-Hub-Signature"))
-            return status, "text/plain; charset=utf-8", b""
-        status, body = self.push.verify(call.path, call.query)
-        return status, "text/plain; charset=utf-8", body
+        return self.push.answer(call)
 
     # --- what `run --serve` answers besides output/ -------------------------
 
