@@ -22,16 +22,14 @@ import pytest
 
 from feedhub.config import load_config
 from feedhub.errors import FeedhubError
-from feedhub.config.opml_import import (
+from feedhub.config.opml_document import OpmlError, parse_opml
+from feedhub.config.opml_import import import_opml, report_lines
+from feedhub.config.opml_plan import (
     DEFAULT_CATEGORY,
     ExistingConfig,
     ExistingSource,
-    OpmlError,
     find_feeds,
-    import_opml,
-    parse_opml,
     plan_import,
-    report_lines,
     unique_name,
     url_key,
 )
