@@ -100,18 +100,64 @@ def test_fetching_waits_while_too_many_documents_wait_for_the_parser(tmp_path):
         reports = []
         refreshing = threading.Thread(target=lambda: reports.append(updater.refresh(config.sources, pool=pool)))
         refreshing.start()
-        # The parser holds every document: fetching stops at the bound.
+        # The parser holds every document: fetching stops at the bound (the
+        # fetches running when it is reached may pass it: at most 8 threads here).
         deadline = time.monotonic() + 10
         while fetcher.fetched < BODIES_IN_FLIGHT and time.monotonic() < deadline:
             time.sleep(0.01)
         time.sleep(0.3)
-        assert fetcher.fetched == BODIES_IN_FLIGHT
+        assert BODIES_IN_FLIGHT <= fetcher.fetched < BODIES_IN_FLIGHT + 8 < count
         pool.release()
         refreshing.join(timeout=30)
         assert not refreshing.is_alive()
         assert fetcher.fetched == count
         assert reports[0].new_entries == count and not reports[0].failed
     finally:
+        store.close()
+        fetcher.threads.shutdown()
+
+
+class _SlowFetcher(_CountingFetcher):
+    """Sources on hosts named slow* hang until ``go`` is set."""
+
+    def __init__(self):
+        super().__init__()
+        self.threads = ThreadPoolExecutor(max_workers=64)
+        self.go = threading.Event()
+
+    def fetch(self, url, *, caching, options, base_dir):
+        if "//slow" in url:
+            self.go.wait(30)
+        return super().fetch(url, caching=caching, options=options, base_dir=base_dir)
+
+
+def test_slow_sources_do_not_hold_fetching_up(tmp_path):
+    # More hanging sources than documents may wait for the parser: the
+    # others are fetched (and stored) all the same while those hang.
+    slow = BODIES_IN_FLIGHT + 2
+    lines = [f"  - {{name: Slow{i}, url: 'https://slow{i}.example/{i}'}}" for i in range(slow)]
+    lines += [f"  - {{name: S{i}, url: 'https://h{i % 4}.example/{i}'}}" for i in range(slow, slow + 20)]
+    (tmp_path / "feedhub.yaml").write_text(
+        "storage: {url: 'sqlite:///db'}\noutput: {dir: out}\nsources:\n" + "\n".join(lines) + "\n",
+        encoding="utf-8")
+    config = load_config(tmp_path / "feedhub.yaml")
+    store = open_store(config.storage_url)
+    fetcher, pool = _SlowFetcher(), _HeldPool()
+    pool.release()  # parsing is immediate
+    try:
+        updater = Updater(config, store, fetcher)
+        reports = []
+        refreshing = threading.Thread(target=lambda: reports.append(updater.refresh(config.sources, pool=pool)))
+        refreshing.start()
+        deadline = time.monotonic() + 20
+        while fetcher.fetched < 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert fetcher.fetched == 20, "the fast sources wait behind the hanging ones"
+        fetcher.go.set()
+        refreshing.join(timeout=30)
+        assert not refreshing.is_alive() and reports[0].new_entries == slow + 20
+    finally:
+        fetcher.go.set()
         store.close()
         fetcher.threads.shutdown()
 

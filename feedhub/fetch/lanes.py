@@ -8,11 +8,14 @@ most of them blocked on their host's limit, cost a warm cycle a third more
 CPU in thread hand-offs (bench/README.md).
 
 Every fetch reports on one queue, ``("fetch", index, result, error)``, which
-costs the same whatever is pending. With a ``bound``, a lane takes a slot
-before each fetch and the caller gives it back (``release``) once the
-document is parsed or there was nothing to parse: on a cold cycle the network
-outruns the parser, and 200 documents held at once were a fifth of the
-process's peak memory.
+costs the same whatever is pending. With a ``bound``, a lane starts no fetch
+while that many fetched documents wait (each counts from its fetch's end
+until the caller's ``release``, once it is parsed or there was nothing to
+parse): on a cold cycle the network outruns the parser, and 200 documents
+held at once were a fifth of the process's peak memory. A fetch in progress
+does not count, so slow or hanging sources never hold fetching up (issue
+#15: eight of them stopped a `run --once`); the fetches already running when
+the bound is reached may pass it, by at most the fetcher's connections.
 """
 
 from __future__ import annotations
@@ -40,8 +43,10 @@ class FetchLanes:
         self.reports: queue.SimpleQueue[Report] = queue.SimpleQueue()
         self._fetch = fetch
         self._lanes = lanes(interleaved_by_host(urls), urls, per_host)
-        self._slots = threading.Semaphore(bound) if bound is not None else None
-        self._count = len(urls)
+        self._bound = bound
+        self._held = 0  # fetched documents not released yet
+        self._stopped = False
+        self._changed = threading.Condition()
 
     def start(self, threads: Executor) -> None:
         for lane in self._lanes:
@@ -57,15 +62,28 @@ class FetchLanes:
 
     def release(self) -> None:
         """A document fetched under the bound is parsed, or was nothing to parse."""
-        if self._slots is not None:
-            self._slots.release()
+        if self._bound is not None:
+            with self._changed:
+                self._held -= 1
+                self._changed.notify()
 
     def stop(self) -> None:
-        """Lanes take no new source, and none stays blocked waiting for a slot."""
+        """Lanes take no new source, and none stays blocked waiting for room."""
         for lane in self._lanes:
             lane.clear()
-        if self._slots is not None:
-            self._slots.release(self._count)
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
+
+    def _wait_for_room(self) -> None:
+        if self._bound is not None:
+            with self._changed:
+                self._changed.wait_for(lambda: self._held < self._bound or self._stopped)
+
+    def _fetched(self) -> None:
+        if self._bound is not None:
+            with self._changed:
+                self._held += 1
 
     def _run(self, lane: deque[int]) -> None:
         """Fetch the sources of ``lane`` one after another (other threads
@@ -75,23 +93,23 @@ class FetchLanes:
                 i = lane.popleft()
             except IndexError:
                 return
-            if self._slots is not None:
-                self._slots.acquire()
+            self._wait_for_room()
             try:
                 result, error = self._fetch(i), None
             except BaseException as e:  # noqa: BLE001 - reported: the caller makes it the source's failure
                 result, error = None, e
+            self._fetched()
             self.reports.put(("fetch", i, result, error))
 
     def _abandon(self, lane: deque[int]) -> None:
-        """Report the sources left in ``lane`` as not fetched (a shutdown).
-        The caller gives back a slot for each, which none of them took: the
-        bound only matters while fetching goes on."""
+        """Report the sources left in ``lane`` as not fetched (a shutdown);
+        the caller releases each, as it does every source."""
         while True:
             try:
                 i = lane.popleft()
             except IndexError:
                 return
+            self._fetched()
             self.reports.put(("fetch", i, None, FetchError("not fetched: feedhub is shutting down")))
 
 
