@@ -269,7 +269,12 @@ def test_an_interrupted_run_once_ends_cleanly(tmp_path, how):
     config = write_config(tmp_path, "\n".join(f"  - {{name: S{n}, url: {n}.xml}}" for n in range(12)))
     run = subprocess.Popen([sys.executable, "-m", "feedhub", "run", "--once", "--config", str(config)], env=ENV,
                            cwd=tmp_path, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    time.sleep(1.5)
+    # Interrupted while it works: once its parse pool runs (a fixed wait was
+    # over before Python had started on a loaded machine).
+    deadline = time.monotonic() + 60
+    while not descendants(run.pid) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
     family = descendants(run.pid)
     if how.startswith("SIGTERM"):
         run.send_signal(signal.SIGTERM)
