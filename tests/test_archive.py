@@ -26,7 +26,8 @@ from lxml import etree
 from feedhub.config import Retention, load_config
 from feedhub.publish.run import publish
 from feedhub.publish.common import entry_file
-from feedhub.store import Store, open_store
+from feedhub.store import open_store
+from feedhub.store.sqlite import SQLiteStore
 
 from worlds import BASE, FH, START, World
 
@@ -132,7 +133,8 @@ def incremental_only(monkeypatch) -> None:
     def whole_category(*args, **kwargs):
         raise AssertionError("an incremental publish read the whole category")
 
-    between = Store.category_story_keys_between
+    # Patched on the backend's class: the Protocol's methods are never called.
+    between = SQLiteStore.category_story_keys_between
 
     def bounded(self, category, low, high):
         found = between(self, category, low, high)
@@ -141,8 +143,8 @@ def incremental_only(monkeypatch) -> None:
             raise AssertionError("an incremental publish read the archive from its start")
         return found
 
-    monkeypatch.setattr(Store, "category_story_keys", whole_category)
-    monkeypatch.setattr(Store, "category_story_keys_between", bounded)
+    monkeypatch.setattr(SQLiteStore, "category_story_keys", whole_category)
+    monkeypatch.setattr(SQLiteStore, "category_story_keys_between", bounded)
 
 
 # --- The chain ----------------------------------------------------------------
@@ -540,3 +542,28 @@ def test_random_histories_match_a_rebuild_after_every_publish(tmp_path, monkeypa
         assert_chain_is_whole(world, expected_ids(world, max_entries=config.max_entries, max_age=config.max_age,
                                                   now=world.clock))
         assert world.files() == rebuilt(world), f"step {step}"
+
+
+def test_an_edited_built_in_template_rebuilds_the_pages(tmp_path, monkeypatch):
+    # The render key covers the built-in templates (feedhub/templates) as
+    # well as the user's: after an upgrade that changes them, every page is
+    # rendered again, not only the pages whose stories changed.
+    import feedhub.publish.plan as plan
+
+    assert (plan._TEMPLATES / "entry.html").is_file()  # the folder html.py renders from
+    templates = tmp_path / "templates"
+    shutil.copytree(Path(plan.__file__).parents[1] / "templates", templates)
+    monkeypatch.setattr(plan, "_TEMPLATES", templates)
+    config = load_config(write_minimal_config(tmp_path))
+    before = plan._RenderKeys(config).templates()
+    assert before == plan._RenderKeys(config).templates()
+    (templates / "entry.html").write_text((templates / "entry.html").read_text() + "<!-- changed -->")
+    assert plan._RenderKeys(config).templates() != before
+
+
+def write_minimal_config(folder: Path) -> Path:
+    (folder / "a.xml").write_text('<rss version="2.0"><channel><title>A</title></channel></rss>', encoding="utf-8")
+    path = folder / "feedhub.yaml"
+    path.write_text("storage: {url: 'sqlite:///db'}\noutput: {dir: out}\nsources: [{name: A, url: a.xml}]\n",
+                    encoding="utf-8")
+    return path

@@ -60,7 +60,7 @@ from feedhub.types import CategoryView, SourceInfo, Story
 
 # Keys in the store's meta table.
 HISTORY_KEY = "history"
-_TEMPLATES = Path(__file__).parent / "templates"
+_TEMPLATES = Path(__file__).parents[1] / "templates"  # feedhub/templates, where html.py loads them
 
 
 @dataclass(frozen=True)
