@@ -4,6 +4,7 @@
     python3 bench/freshness.py --sources 300 --interval 1m --duration 6m
     python3 bench/freshness.py --sources 1000 --interval 1m --duration 10m --json /tmp/fresh-1000.json
     python3 bench/freshness.py --sources 5000 --interval 5m --duration 10m
+    python3 bench/freshness.py --sources 30 --interval 1m --duration 2m --warmup 20s --websub
 
     # a commit of its own, while the work tree changes under you: a `git
     # archive` snapshot (with a COMMIT file naming it) and a wrapper script
@@ -108,12 +109,40 @@ interval 1m: freshness p99 <= 70 s, fast sources' poll gap p99 <= 66 s,
 publish lag p99 <= 5 s (1,000 sources: and the daemon under half a CPU);
 interval 5m: freshness p99 <= 5m + 15 s, RSS under 200 MB.
 
-TODO(issue #15, WebSub case): the issue's fourth case has sources that push
-through a WebSub hub, which needs features feedhub does not have yet
-(subscribing to a hub, a callback endpoint in the daemon). --websub is
-reserved for it and refuses to run: the farm would need a hub (subscribe,
-verify, deliver on each new item) and freshness would then be measured the
-same way. Not implemented.
+The WebSub case (--websub)
+-------------------------
+Issue #15's "a WebSub source pushed by the test hub: in the output within
+5 s of the push". The daemon runs with `run --serve 127.0.0.1:<free port>`
+and the config gains `websub: {callback: "http://127.0.0.1:<port>/websub/",
+poll_interval: 1h}` (--websub-poll-interval). The farm is also the hub, on
+an address of its own (the next one after the feed hosts, same port, path
+/hub), for --websub-share of the sources (chosen at random; by default all
+of them up to 50 sources, a tenth above): their answers carry `Link:
+<http://<hub>/hub>; rel="hub"`. The hub answers a subscription request
+(hub.mode=subscribe, a form POST) 202, then verifies the intent at once:
+GET callback?hub.mode=subscribe&hub.topic=..&hub.challenge=X&
+hub.lease_seconds=N (granting the lease asked), and the subscription is
+active if the answer is 200 with X as its body. From then on, each new item
+of that source is delivered at once: a POST of the source's whole new
+document to the callback, signed (X-Hub-Signature: sha256=<HMAC of the body
+keyed by the subscription's secret>); the farm records when it began
+sending it (the push time) and when the 202 came back. A 410 drops the
+subscription. The cold start also waits for every hub source's
+subscription to be verified.
+
+Reported besides the above: for the window's pushed items, push -> output
+(first seen minus the push time; by file mtime too), created -> output and
+created -> push; the subscriptions requested and verified; the pushes and
+their answers; the polls of hub sources in the window, split into those
+scheduled before the source's subscription was verified (at the source's
+own interval: at most one each) and those after it (none expected sooner
+than websub.poll_interval: the daemon must not need a poll); and the pushed
+items that a poll carried before they were seen (none expected). The poll
+gap, lateness and "not polled" rows then cover the sources without a hub
+only. --watch-every is 0.25 s by default in this case (1 s otherwise), a
+finer resolution for a 5 s target. Targets: pushed items' push -> output
+p99 <= 5 s, no early poll of a subscribed source, no pushed item carried
+by a poll first.
 
 Options: --sources, --interval, --slow-share, --slow-seconds, --slow-mode,
 --duration, --warmup, --drain, --item-every, --initial-items, --per-host
@@ -121,7 +150,7 @@ Options: --sources, --interval, --slow-share, --slow-seconds, --slow-mode,
 and --max-connections (feedhub's fetch settings; its defaults otherwise),
 --json FILE (every measurement, per item and per request), --keep (keep the
 temp folder: config, store, output, farm log, daemon log), --seed,
---feedhub-python.
+--feedhub-python, --websub, --websub-share, --websub-poll-interval.
 """
 
 from __future__ import annotations
@@ -131,6 +160,7 @@ import asyncio
 import bisect
 import ctypes
 import hashlib
+import hmac
 import json
 import math
 import os
@@ -150,6 +180,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -327,6 +358,12 @@ class Farm:
         self.log: list[str] = []
         self.log_file = open(spec["log"], "a", buffering=1 << 16)
         self.slow_seconds = spec["slow_seconds"]
+        # The hub (--websub): the sources that name it, and the verified
+        # subscriptions by source: {"callback", "secret"}.
+        self.hub_sources = set(spec.get("hub_sources") or ())
+        self.hub_url: str | None = None  # known once the port is
+        self.subs: dict[int, dict] = {}
+        self.tasks: set[asyncio.Task] = set()  # verifications and deliveries under way
 
     def new_item(self, src: FarmSource, created: float) -> None:
         src.seq += 1
@@ -353,7 +390,10 @@ class Farm:
             delay = next_at - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            self.new_item(self.rng.choice(self.sources), time.time())
+            src = self.rng.choice(self.sources)
+            self.new_item(src, time.time())
+            if src.idx in self.subs:
+                self.spawn(self.deliver(src, src.seq))
 
     async def flush_forever(self) -> None:
         while True:
@@ -375,6 +415,10 @@ class Farm:
                         ConnectionError):
                     return
                 t_req = time.time()
+                if head.startswith(b"POST ") and self.hub_url is not None:
+                    if not await self.hub_request(head, reader, writer):
+                        return
+                    continue
                 if not await self.respond(head, t_req, writer):
                     return
         except (ConnectionError, asyncio.CancelledError):
@@ -407,8 +451,9 @@ class Farm:
         else:
             body = src.document()
             status, maxseq = 200, src.seq
+            link = f'Link: <{self.hub_url}>; rel="hub"\r\n' if src.idx in self.hub_sources and self.hub_url else ""
             payload = (f"HTTP/1.1 200 OK\r\n{date}Content-Type: {src.ctype}\r\nContent-Length: {len(body)}\r\n"
-                       f"ETag: {etag}\r\nCache-Control: no-cache\r\n\r\n").encode() + (body if parts[0] == "GET" else b"")
+                       f"ETag: {etag}\r\nCache-Control: no-cache\r\n{link}\r\n").encode() + (body if parts[0] == "GET" else b"")
         done = await self.send(writer, payload, src.slow)
         t_done = time.time() if done else None
         self.log.append(json.dumps(["r", src.idx, round(t_req, 4), t_done and round(t_done, 4), status, maxseq,
@@ -442,12 +487,110 @@ class Farm:
         except (ConnectionError, OSError):
             return False
 
+    # --- the hub (--websub) -------------------------------------------------
+
+    def spawn(self, coro) -> None:
+        task = asyncio.create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def hub_request(self, head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """A subscription request (W3C WebSub §5.1): 202, then the intent is
+        verified (§5.3) in a task of its own. False: the connection is done."""
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, sep, value = line.partition(":")
+            if sep:
+                headers[name.strip().lower()] = value.strip()
+        try:
+            body = await asyncio.wait_for(reader.readexactly(int(headers.get("content-length", "0"))), timeout=30)
+        except (asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError, ConnectionError):
+            return False
+        form = dict(parse_qsl(body.decode("utf-8", "replace")))
+        m = re.search(r"/feed/(\d+)\.xml$", urlsplit(form.get("hub.topic", "")).path)
+        idx = int(m.group(1)) if m else -1
+        ok = (lines[0].split(" ")[1].split("?")[0] == "/hub" and form.get("hub.mode") == "subscribe"
+              and idx in self.hub_sources and form.get("hub.callback", "").startswith("http://"))
+        self.log.append(json.dumps(["s", idx, round(time.time(), 4), ok]))
+        status = "202 Accepted" if ok else "400 Bad Request"
+        writer.write(f"HTTP/1.1 {status}\r\nDate: {rfc822(time.time())}\r\nContent-Length: 0\r\n\r\n".encode())
+        try:
+            await writer.drain()
+        except ConnectionError:
+            return False
+        if ok:
+            self.spawn(self.verify(idx, form))
+        return True
+
+    async def verify(self, idx: int, form: dict[str, str]) -> None:
+        challenge = os.urandom(12).hex()
+        lease = form.get("hub.lease_seconds") or "86400"
+        query = urlencode({"hub.mode": "subscribe", "hub.topic": form["hub.topic"], "hub.challenge": challenge,
+                           "hub.lease_seconds": lease})
+        callback = form["hub.callback"]
+        t0 = time.time()
+        status, body, _ = await http_call("GET", callback + ("&" if "?" in callback else "?") + query)
+        ok = status == 200 and body == challenge.encode()
+        if ok:
+            self.subs[idx] = {"callback": callback, "secret": form.get("hub.secret", "")}
+        self.log.append(json.dumps(["v", idx, round(t0, 4), round(time.time(), 4), status, ok]))
+
+    async def deliver(self, src: FarmSource, seq: int) -> None:
+        """Push the source's new document to its subscriber (§7), signed (§8)."""
+        sub = self.subs.get(src.idx)
+        if sub is None:
+            return
+        body = src.document()
+        digest = hmac.new(sub["secret"].encode("utf-8"), body, hashlib.sha256).hexdigest()
+        t_push = time.time()
+        status, _, t_ack = await http_call("POST", sub["callback"], body,
+                                           [("Content-Type", src.ctype.split(";")[0]),
+                                            ("X-Hub-Signature", f"sha256={digest}")])
+        if status == 410 and self.subs.get(src.idx) is sub:
+            del self.subs[src.idx]  # §7: the subscriber is gone
+        self.log.append(json.dumps(["p", src.idx, seq, round(t_push, 4), t_ack and round(t_ack, 4), status]))
+
+
+async def http_call(method: str, url: str, body: bytes = b"", headers=(),
+                    timeout: float = 10.0) -> tuple[int, bytes, float | None]:
+    """A one-off HTTP/1.1 request (Connection: close): the status (0 if it
+    failed), the body, and when the status line arrived."""
+    u = urlsplit(url)
+    target = (u.path or "/") + (f"?{u.query}" if u.query else "")
+    writer = None
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(u.hostname, u.port or 80), timeout)
+        head = f"{method} {target} HTTP/1.1\r\nHost: {u.netloc}\r\nConnection: close\r\n"
+        if body or method == "POST":
+            head += f"Content-Length: {len(body)}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
+        writer.write(head.encode("latin-1") + body)
+        await writer.drain()
+        raw = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
+        t_ack = time.time()
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ")[1])
+        length = 0
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value.strip())
+        payload = await asyncio.wait_for(reader.readexactly(length), timeout) if length else b""
+        return status, payload, t_ack
+    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError,
+            IndexError):
+        return 0, b"", None
+    finally:
+        if writer is not None:
+            writer.close()
+
 
 async def farm_main(spec_path: str) -> int:
     spec = json.loads(Path(spec_path).read_text())
     farm = Farm(spec)
     farm.seed_items()
-    hosts = spec["hosts"]
+    hosts = spec["hosts"] + ([spec["hub_host"]] if spec.get("hub_host") else [])
     servers = []
     rng = random.Random()
     for attempt in range(20):
@@ -464,6 +607,8 @@ async def farm_main(spec_path: str) -> int:
                 raise
     else:
         raise SystemExit("farm: no port free on every address")
+    if spec.get("hub_host"):
+        farm.hub_url = f"http://{spec['hub_host']}:{port}/hub"
     farm.flush()
     tmp = spec["ready"] + ".tmp"
     Path(tmp).write_text(json.dumps({"port": port, "pid": os.getpid(), "hosts": len(hosts)}))
@@ -477,7 +622,7 @@ async def farm_main(spec_path: str) -> int:
         await asyncio.wait_for(stop.wait(), timeout=spec["max_seconds"])
     except asyncio.TimeoutError:
         pass
-    for t in tasks:
+    for t in tasks + list(farm.tasks):
         t.cancel()
     for s in servers:
         s.close()
@@ -663,6 +808,13 @@ class FarmLog:
         self.items: dict[tuple[int, int], float] = {}
         self.reqs: list[Req] = []
         self.answered: set[int] = set()  # sources that completed a 200
+        # The hub (--websub): subscription requests (source, time, accepted),
+        # verifications (source, start, end, status, ok), pushes by item:
+        # (source, seq) -> (began sending, 2xx received or None, status).
+        self.sub_requests: list[tuple[int, float, bool]] = []
+        self.verifications: list[tuple[int, float, float, int, bool]] = []
+        self.verified: dict[int, float] = {}  # source -> its first successful verification's end
+        self.pushes: dict[tuple[int, int], tuple[float, float | None, int]] = {}
 
     def read(self) -> None:
         try:
@@ -686,6 +838,14 @@ class FarmLog:
                 self.reqs.append(r)
                 if r.status == 200 and r.t_done is not None:
                     self.answered.add(r.src)
+            elif e[0] == "s":
+                self.sub_requests.append((e[1], e[2], e[3]))
+            elif e[0] == "v":
+                self.verifications.append(tuple(e[1:]))
+                if e[5]:
+                    self.verified.setdefault(e[1], e[3])
+            elif e[0] == "p":
+                self.pushes.setdefault((e[1], e[2]), (e[3], e[4], e[5]))
 
 
 # ---------------------------------------------------------------------------
@@ -717,7 +877,8 @@ def source_name(i: int) -> str:
     return f"src {i:05d}"
 
 
-def write_config(folder: Path, args, hosts: list[str], host_of: list[int], port: int) -> Path:
+def write_config(folder: Path, args, hosts: list[str], host_of: list[int], port: int,
+                 serve_port: int | None = None) -> Path:
     cats = [f"Section {k}" for k in range(CATEGORIES)]
     fetch = {}
     if args.fetch_per_host:
@@ -730,6 +891,8 @@ def write_config(folder: Path, args, hosts: list[str], host_of: list[int], port:
         "output": {"dir": "output"},
         "defaults": {"interval": feedhub_duration(args.interval)},
         **({"fetch": fetch} if fetch else {}),
+        **({"websub": {"callback": f"http://127.0.0.1:{serve_port}/websub/",
+                       "poll_interval": feedhub_duration(args.websub_poll_interval)}} if serve_port else {}),
         "categories": [{"name": c} for c in cats],
         "sources": [{"name": source_name(i), "url": f"http://{hosts[host_of[i]]}:{port}/feed/{i}.xml",
                      "categories": [cats[i % CATEGORIES]]} for i in range(args.sources)],
@@ -841,13 +1004,6 @@ def log_lines(path: Path, level: str, before: float) -> list[str]:
 
 
 def run(args) -> int:
-    if args.websub:
-        # TODO(issue #15): the WebSub case. The farm would run a hub
-        # (subscribe + verify + deliver a fat ping on each new item) and the
-        # sources would advertise it with rel="hub"; feedhub would have to
-        # subscribe and take deliveries on a callback endpoint, which it does
-        # not do yet. Freshness would then be measured exactly as here.
-        raise SystemExit("freshness: --websub is not implemented: feedhub cannot subscribe to a hub yet (issue #15, TODO)")
     if not Path(args.feedhub_python).exists():
         raise SystemExit(f"freshness: no python at {args.feedhub_python}")
     subreaper = become_subreaper()
@@ -861,10 +1017,21 @@ def run(args) -> int:
     slow = {str(i): modes[k % len(modes)] for k, i in enumerate(slow_ids)}
     drain = args.drain if args.drain is not None else 2 * args.interval + 60  # + 2 x longest cycle, below
     farm_log_path = top / "farm-log.jsonl"
+    hub_sources: list[int] = []
+    hub_host = serve_port = None
+    if args.websub:
+        share = args.websub_share if args.websub_share is not None else (1.0 if args.sources <= 50 else 0.1)
+        count = max(1, round(args.sources * share)) if share > 0 else 0
+        hub_sources = sorted(random.Random(args.seed + 2).sample(range(args.sources), count))
+        hub_host = host_address(len(hosts))  # an address of its own: fetch.per_host is the feeds'
+        with socket.socket() as sock:  # the daemon's --serve port (its WebSub callbacks)
+            sock.bind(("127.0.0.1", 0))
+            serve_port = sock.getsockname()[1]
     spec = {"sources": args.sources, "hosts": hosts, "slow": slow, "slow_seconds": args.slow_seconds,
             "item_every": args.item_every, "initial_items": args.initial_items, "seed": args.seed,
             "log": str(farm_log_path), "ready": str(top / "farm-ready.json"), "port": args.port,
-            "max_seconds": args.max_seconds or (args.warmup + args.duration + drain + 3600)}
+            "max_seconds": args.max_seconds or (args.warmup + args.duration + drain + 3600),
+            "hub_sources": hub_sources, "hub_host": hub_host}
     (top / "farm-spec.json").write_text(json.dumps(spec))
     load_start = os.getloadavg()
     print(f"freshness: {revision}", file=sys.stderr)
@@ -873,6 +1040,10 @@ def run(args) -> int:
           f"({args.slow_mode}, {args.slow_seconds:g} s), one item per source every {args.item_every:g} s on average; "
           f"{os.cpu_count()} CPUs, load {load_start[0]:.2f}; subreaper {'on' if subreaper else 'OFF'}; in {top}",
           file=sys.stderr, flush=True)
+    if args.websub:
+        print(f"freshness: WebSub: {len(hub_sources)} sources name the farm's hub (on {hub_host}, path /hub); "
+              f"the daemon serves its callbacks on 127.0.0.1:{serve_port}, websub.poll_interval "
+              f"{feedhub_duration(args.websub_poll_interval)}", file=sys.stderr, flush=True)
     farm = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--farm-child", str(top / "farm-spec.json")],
                             env=child_env(), stdin=subprocess.DEVNULL, stderr=open(top / "farm.stderr", "w"))
     daemon = None
@@ -887,8 +1058,10 @@ def run(args) -> int:
                 raise SystemExit("freshness: the farm did not start in 120 s")
             time.sleep(0.05)
         port = json.loads((top / "farm-ready.json").read_text())["port"]
-        config = write_config(top, args, hosts, host_of, port)
+        config = write_config(top, args, hosts, host_of, port, serve_port)
         argv = [args.feedhub_python, "-m", "feedhub", "run", "--config", str(config), "--log-format", "json"]
+        if serve_port:
+            argv += ["--serve", f"127.0.0.1:{serve_port}"]
         if args.daemon_verbose:
             argv.append("-v")
         daemon_log = top / "daemon.log"
@@ -916,16 +1089,19 @@ def run(args) -> int:
                     initial = {k for k, t in flog.items.items() if t < t_spawn}
                 answered = len(flog.answered)
                 published = sum(1 for k in initial if k in watcher.seen)
-                if answered == args.sources and initial and published == len(initial):
+                verified = sum(1 for k in hub_sources if k in flog.verified)
+                if answered == args.sources and initial and published == len(initial) and verified == len(hub_sources):
                     t_cold = now
                     phase = "warmup"
                     print(f"freshness: cold start done in {t_cold - t_spawn:.1f} s (every source answered, "
-                          f"{published} initial items published); warming up {args.warmup:g} s",
-                          file=sys.stderr, flush=True)
+                          f"{published} initial items published"
+                          + (f", {verified} subscriptions verified" if args.websub else "")
+                          + f"); warming up {args.warmup:g} s", file=sys.stderr, flush=True)
                 elif now - t_spawn > args.cold_timeout:
                     raise SystemExit(f"freshness: cold start not done after {args.cold_timeout:g} s: "
                                      f"{answered}/{args.sources} answered, {published}/{len(initial)} initial items "
-                                     f"published")
+                                     f"published" + (f", {verified}/{len(hub_sources)} subscriptions verified"
+                                                     if args.websub else ""))
             elif phase == "warmup" and now >= t_cold + args.warmup:
                 t_measure = now
                 t_end = t_measure + args.duration
@@ -962,7 +1138,7 @@ def run(args) -> int:
         stop_process(farm)
         flog.read()
         result = analyse(args, flog, watcher, sampler.samples, read_cycles(daemon_log), slow, t_spawn, t_cold,
-                         t_measure, t_end, t_stop)
+                         t_measure, t_end, t_stop, set(hub_sources))
         result["meta"] = {"feedhub": revision, "sources": args.sources, "hosts": len(hosts),
                           "big_host_sources": sum(1 for h in host_of if h == 0), "per_host": args.per_host,
                           "interval_s": args.interval, "slow": slow_count, "slow_mode": args.slow_mode,
@@ -973,6 +1149,10 @@ def run(args) -> int:
                           "folder": str(top) if args.keep else None,
                           "daemon_warnings": log_lines(daemon_log, "warning", t_stop),
                           "daemon_errors": log_lines(daemon_log, "error", t_stop)}
+        if args.websub:
+            result["meta"]["websub"] = {"hub_sources": len(hub_sources), "hub": f"http://{hub_host}:{port}/hub",
+                                        "serve_port": serve_port, "poll_interval_s": args.websub_poll_interval,
+                                        "watch_every_s": args.watch_every}
     finally:
         if sampler is not None and sampler.is_alive():
             sampler.stop()
@@ -992,7 +1172,7 @@ def run(args) -> int:
 
 def analyse(args, flog: FarmLog, watcher: OutputWatcher, samples: list[dict], cycles: list[dict],
             slow: dict[str, str], t_spawn: float, t_cold: float, t_measure: float, t_end: float,
-            t_stop: float) -> dict:
+            t_stop: float, hub: set[int] = frozenset()) -> dict:
     interval = args.interval
     is_slow = {int(k) for k in slow}
     by_src: dict[int, list[Req]] = {}
@@ -1038,7 +1218,9 @@ def analyse(args, flog: FarmLog, watcher: OutputWatcher, samples: list[dict], cy
     statuses: dict[str, int] = {}
     for src, rs in by_src.items():
         jit = jitter_for(source_name(src), interval)
-        for prev, cur in zip(rs, rs[1:]):
+        # A hub's source is polled at websub.poll_interval once subscribed:
+        # its polls are reported apart (websub_analysis).
+        for prev, cur in zip(rs, rs[1:]) if src not in hub else ():
             # Every gap that ends in the window (one that began before it
             # too, after the cold start): long gaps are not censored away.
             if not (t_measure <= cur.t_req < t_end) or prev.t_req < t_cold:
@@ -1053,7 +1235,7 @@ def analyse(args, flog: FarmLog, watcher: OutputWatcher, samples: list[dict], cy
                 key = str(r.status) if r.t_done is not None else f"{r.status} cut"
                 statuses[key] = statuses.get(key, 0) + 1
     unpolled = [s for s in range(args.sources)
-                if not any(t_measure <= r.t_req < t_end for r in by_src.get(s, ()))]
+                if s not in hub and not any(t_measure <= r.t_req < t_end for r in by_src.get(s, ()))]
 
     # The process tree and the machine over the window.
     win = [s for s in samples if t_measure <= s["t"] <= t_end]
@@ -1114,9 +1296,96 @@ def analyse(args, flog: FarmLog, watcher: OutputWatcher, samples: list[dict], cy
                      "per_second": sum(statuses.values()) / (t_end - t_measure)},
         "cycles": cycle_stats,
         "process": res,
+        **({"websub": websub_analysis(args, flog, by_src, items, hub, t_measure, t_end, t_stop)} if args.websub else {}),
         "item_records": items,
         "cycle_records": cycles,
         "samples": samples if args.json_samples else None,
+    }
+
+
+def websub_analysis(args, flog: FarmLog, by_src: dict[int, list[Req]], items: list[dict], hub: set[int],
+                    t_measure: float, t_end: float, t_stop: float) -> dict:
+    """The pushed sources: push -> output, subscriptions, and the polls the
+    daemon still made of them (it should not need any)."""
+    pushed, unpushed, polled_first = [], [], []
+    for rec in items:
+        if rec["src"] not in hub:
+            continue
+        push = flog.pushes.get((rec["src"], rec["seq"]))
+        if push is None or not 200 <= push[2] < 300:
+            rec["push_status"] = push[2] if push else None
+            unpushed.append(rec)
+            continue
+        t_push, t_ack, _ = push
+        rec["push"], rec["push_ack"] = t_push, t_ack
+        rec["created_to_push"] = t_push - rec["created"]
+        rec["push_answered"] = t_ack - t_push
+        if rec["seen"] is not None:
+            rec["push_to_output"] = rec["seen"] - t_push
+            rec["push_to_output_mtime"] = rec["mtime"] - t_push
+            if rec["done"] is not None and rec["done"] <= rec["seen"]:
+                polled_first.append((rec["src"], rec["seq"]))  # a poll could have brought it first
+        else:
+            rec["push_to_output"] = t_stop - t_push  # a lower bound, as for freshness
+        pushed.append(rec)
+
+    # Polls of hub sources in the window: scheduled before the subscription
+    # (at the source's own interval), or under it: then none is expected
+    # sooner than websub.poll_interval after the previous poll or push.
+    acks: dict[int, list[float]] = {}
+    for (src, _), (t_push, t_ack, status) in flog.pushes.items():
+        if t_ack is not None and 200 <= status < 300:
+            acks.setdefault(src, []).append(t_ack)
+    for v in acks.values():
+        v.sort()
+    before, under, early = [], [], []
+    for src in sorted(hub):
+        rs = by_src.get(src, [])
+        verified = flog.verified.get(src)
+        for prev, cur in zip([None] + rs, rs):
+            if not t_measure <= cur.t_req < t_end:
+                continue
+            prev_done = prev.t_done if prev is not None and prev.t_done is not None else (prev.t_req if prev else None)
+            k = bisect.bisect_left(acks.get(src, []), cur.t_req)
+            last_push = acks[src][k - 1] if k else None
+            if verified is None or (prev_done is not None and prev_done < verified and
+                                    (last_push is None or last_push < verified)):
+                before.append((src, cur.t_req))
+                continue
+            since = max(x for x in (prev_done, last_push, verified) if x is not None)
+            under.append((src, cur.t_req, cur.t_req - since))
+            if cur.t_req - since < args.websub_poll_interval - 1.0:
+                early.append((src, cur.t_req, cur.t_req - since))
+    push_statuses: dict[str, int] = {}
+    for (src, _), (t_push, _, status) in flog.pushes.items():
+        if t_measure <= t_push < t_end:
+            push_statuses[str(status)] = push_statuses.get(str(status), 0) + 1
+
+    def col(key, recs=pushed):
+        return [r[key] for r in recs if r.get(key) is not None]
+
+    return {
+        "hub_sources": len(hub),
+        "subscription_requests": len(flog.sub_requests),
+        "subscription_requests_refused": sum(1 for x in flog.sub_requests if not x[2]),
+        "verifications": len(flog.verifications), "verified": sum(1 for v in flog.verifications if v[4]),
+        "verified_sources": len(flog.verified),
+        "verify_seconds": summary([v[2] - v[1] for v in flog.verifications]),
+        "pushed_items": len(pushed), "pushed_published": sum(1 for r in pushed if r["seen"] is not None),
+        "hub_items_not_pushed": len(unpushed),
+        "hub_items_not_pushed_statuses": sorted({str(r["push_status"]) for r in unpushed}),
+        "push_to_output": summary(col("push_to_output")),
+        "push_to_output_mtime": summary(col("push_to_output_mtime")),
+        "freshness_pushed": summary(col("freshness")),
+        "created_to_push": summary(col("created_to_push")),
+        "push_answered": summary(col("push_answered")),
+        "freshness_no_hub": summary([r["freshness"] for r in items if r["src"] not in hub]),
+        "push_statuses": push_statuses,
+        "polls_of_hub_sources": len(before) + len(under),
+        "polls_before_subscription": len(before),
+        "polls_under_subscription": len(under),
+        "early_polls": early,
+        "pushed_items_polled_first": polled_first,
     }
 
 
@@ -1188,15 +1457,49 @@ def report(r: dict) -> str:
         f"| farm CPU / this driver's CPU (cores) | {s(p.get('farm_cpu_share'), 'x')} / {s(p.get('driver_cpu_share'), 'x')} |",
         "",
     ]
+    w = r.get("websub")
+    if w is not None:
+        mw = m["websub"]
+        lines += [
+            f"WebSub: {w['hub_sources']} of {m['sources']} sources name the farm's hub ({mw['hub']}); "
+            f"websub.poll_interval {feedhub_duration(mw['poll_interval_s'])}; output read every "
+            f"{mw['watch_every_s']:g} s; the poll gap, lateness and not-polled rows above cover the "
+            f"{m['sources'] - w['hub_sources']} sources without a hub",
+            "",
+            "| pushed sources | p50 | p99 | max | n |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            row("push -> output (first seen minus push)", w["push_to_output"]),
+            row("  push -> output by file mtime", w["push_to_output_mtime"]),
+            row("created -> output, pushed items", w["freshness_pushed"]),
+            row("  created -> push (the farm's own delay)", w["created_to_push"]),
+            row("  push -> hub's delivery answered", w["push_answered"]),
+            row("freshness, sources without a hub", w["freshness_no_hub"]),
+            row("hub's verification (GET -> answer)", w["verify_seconds"]),
+            "",
+            f"subscriptions: {w['subscription_requests']} requests ({w['subscription_requests_refused']} refused), "
+            f"{w['verified']} of {w['verifications']} verifications answered with the challenge, "
+            f"{w['verified_sources']} of {w['hub_sources']} sources subscribed",
+            f"pushes in the window: {', '.join(f'{k}: {v}' for k, v in sorted(w['push_statuses'].items())) or 'none'}; "
+            f"pushed items: {w['pushed_items']}, published: {w['pushed_published']}; hub sources' items not pushed "
+            f"(not subscribed yet, or the delivery failed): {w['hub_items_not_pushed']}",
+            f"polls of hub sources in the window: {w['polls_of_hub_sources']} ({w['polls_before_subscription']} "
+            f"scheduled before their subscription was verified, {w['polls_under_subscription']} under it, "
+            f"{len(w['early_polls'])} of them sooner than websub.poll_interval); pushed items a poll carried before "
+            f"they were seen: {len(w['pushed_items_polled_first'])}",
+            "",
+        ]
     interval = m["interval_s"]
     checks = []
     f99 = r["freshness"]["p99"]
     if interval <= 60:
         checks.append(("freshness p99 <= 70 s", f99, f99 is not None and f99 <= 70))
         g = r["poll_gap_fast"]["p99"]
-        checks.append((f"fast sources' poll gap p99 <= {interval * 1.1:g} s", g, g is not None and g <= interval * 1.1))
+        if w is None or r["poll_gap_fast"]["n"]:
+            checks.append((f"fast sources' poll gap p99 <= {interval * 1.1:g} s", g,
+                           g is not None and g <= interval * 1.1))
         lag = r["publish_lag"]["p99"]
-        checks.append(("publish lag p99 <= 5 s", lag, lag is not None and lag <= 5))
+        if w is None or r["publish_lag"]["n"]:
+            checks.append(("publish lag p99 <= 5 s", lag, lag is not None and lag <= 5))
         if m["sources"] >= 1000:
             c = p.get("tree_cpu_share")
             checks.append(("daemon under half a CPU", c, c is not None and c < 0.5))
@@ -1204,6 +1507,13 @@ def report(r: dict) -> str:
         checks.append((f"freshness p99 <= {interval + 15:g} s", f99, f99 is not None and f99 <= interval + 15))
         rss = p.get("peak_rss_window")
         checks.append(("RSS under 200 MB (window, tree)", rss and rss / 1e6, rss is not None and rss < 200e6))
+    if w is not None:
+        ptp = w["push_to_output"]["p99"]
+        checks.append(("pushed items: push -> output p99 <= 5 s", ptp, ptp is not None and ptp <= 5))
+        checks.append(("no poll of a subscribed source sooner than websub.poll_interval", len(w["early_polls"]),
+                       not w["early_polls"]))
+        checks.append(("no pushed item carried by a poll first", len(w["pushed_items_polled_first"]),
+                       not w["pushed_items_polled_first"]))
     if len(it["missing"]):
         checks.append(("every item published", len(it["missing"]), False))
     for name, value, ok in checks:
@@ -1247,7 +1557,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="feedhub's fetch.max_connections (default: its own, 16)")
     p.add_argument("--port", type=int, default=0, help="the farm's port on every address (default: a free one)")
     p.add_argument("--seed", type=int, default=15, help="random seed (layout, slow sources, items)")
-    p.add_argument("--watch-every", type=float, default=1.0, help="read the output this often, seconds (default 1)")
+    p.add_argument("--watch-every", type=float, default=None,
+                   help="read the output this often, seconds (default 1; 0.25 with --websub)")
     p.add_argument("--sample-every", type=float, default=1.0, help="sample /proc this often, seconds (default 1)")
     p.add_argument("--max-seconds", type=float, default=None, help="the farm stops by itself after this long")
     p.add_argument("--daemon-verbose", action="store_true", help="run the daemon with -v (a log line per source)")
@@ -1257,8 +1568,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json-samples", action="store_true", help="include the per-second /proc samples in --json")
     p.add_argument("--keep", action="store_true", help="keep the temp folder (config, store, output, logs)")
     p.add_argument("--websub", action="store_true",
-                   help="the issue's WebSub case: NOT IMPLEMENTED (TODO, needs hub support in feedhub)")
+                   help="the issue's WebSub case: the farm is also the hub of --websub-share of the sources, and "
+                        "pushes each of their new items to the daemon (run --serve)")
+    p.add_argument("--websub-share", type=float, default=None,
+                   help="share of the sources that name the hub (default: all up to 50 sources, else 0.1)")
+    p.add_argument("--websub-poll-interval", type=parse_duration, default=3600.0,
+                   help="the config's websub.poll_interval, subscribed sources' fallback polling (default 1h)")
     args = p.parse_args(argv)
+    if args.watch_every is None:
+        args.watch_every = 0.25 if args.websub else 1.0
+    if args.websub_share is not None and not 0 <= args.websub_share <= 1:
+        p.error("--websub-share must be in [0, 1]")
     if args.sources < 1 or args.per_host < 1 or not 0 <= args.slow_share <= 1:
         p.error("--sources and --per-host must be >= 1, --slow-share in [0, 1]")
     return run(args)
