@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
 from lxml import etree
 
 from feedhub.cli import main
@@ -42,6 +43,27 @@ defaults: {{interval: 1h, timeout: 3}}
 sources:
 {sources}
 """, encoding="utf-8")
+    return path
+
+
+def config_file(folder: Path, sources: list[dict], *, site: dict | None = None, storage: str = "sqlite:///db",
+                output: dict | None = None, defaults: dict | None = None, categories: list | None = None,
+                name: str = "feedhub.yaml", **sections) -> Path:
+    """A config file in ``folder`` from Python values (written as YAML, so a
+    name or URL needs no quoting by hand): the sources, and any section given."""
+    document: dict = {}
+    if site is not None:
+        document["site"] = site
+    document["storage"] = {"url": storage}
+    document["output"] = output if output is not None else {"dir": "out"}
+    if defaults is not None:
+        document["defaults"] = defaults
+    document.update(sections)
+    if categories is not None:
+        document["categories"] = categories
+    document["sources"] = sources
+    path = folder / name
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 

@@ -25,6 +25,7 @@ import pytest
 from lxml import etree
 
 from conftest import CORPUS, CORPUS_MISSING
+from builders import config_file
 from feedhub.cli import main
 from readers import newsboat_entries, sfeed_entries
 
@@ -62,22 +63,17 @@ def published(tmp_path_factory) -> Path:
     if not CORPUS.is_dir():
         pytest.skip(CORPUS_MISSING)
     folder = tmp_path_factory.mktemp("corpus-published")
-    lines = [
-        "site: {title: Corpus, base_url: 'https://hub.example/', language: en, timezone: Asia/Shanghai}",
-        "storage: {url: 'sqlite:///state/hub.db'}",
-        "output: {dir: out, entries_per_feed: 10000}",
-        "defaults: {interval: 1h, timeout: 30}",
-        "sources:",
-    ]
+    sources = []
     for name in FOLDERS:
         number, size = 1, 0
         for path in sorted((CORPUS / name).iterdir()):
             if size and size + path.stat().st_size > CATEGORY_BYTES:
                 number, size = number + 1, 0
             size += path.stat().st_size
-            source = json.dumps(f"{name}/{path.name}")
-            lines.append(f"  - {{name: {source}, url: {json.dumps(path.as_uri())}, categories: [{name}-{number}]}}")
-    (folder / "feedhub.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            sources.append({"name": f"{name}/{path.name}", "url": path.as_uri(), "categories": [f"{name}-{number}"]})
+    config_file(folder, sources, storage="sqlite:///state/hub.db", output={"dir": "out", "entries_per_feed": 10000},
+                site={"title": "Corpus", "base_url": "https://hub.example/", "language": "en", "timezone": "Asia/Shanghai"},
+                defaults={"interval": "1h", "timeout": 30})
     assert main(["run", "--once", "--config", str(folder / "feedhub.yaml")]) == 0
     return folder / "out"
 

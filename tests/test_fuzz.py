@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from builders import config_file
 from feedhub.config import load_config
 from feedhub.publish.run import publish
 from feedhub.errors import ParseError
@@ -117,11 +118,8 @@ class _FileFetcher:
 @given(batches=st.lists(st.lists(item, max_size=5), min_size=1, max_size=3))
 def test_any_sequence_of_polls_publishes_well_formed_feeds(tmp_path_factory, batches):
     folder = tmp_path_factory.mktemp("fuzz")
-    config_path = folder / "feedhub.yaml"
-    config_path.write_text("site: {language: zh-CN, timezone: Asia/Shanghai}\nstorage: {url: 'sqlite:///db'}\n"
-                           "output: {dir: out}\nsources: [{name: S, url: 'https://a.example/feed', categories: [新闻]}]\n",
-                           encoding="utf-8")
-    config = load_config(config_path)
+    config = load_config(config_file(folder, [{"name": "S", "url": "https://a.example/feed", "categories": ["新闻"]}],
+                                     site={"language": "zh-CN", "timezone": "Asia/Shanghai"}))
     store = open_store(config.storage_url)
     fetcher = _FileFetcher()
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import atom_entries, start_daemon
+from builders import atom_entries, config_file, start_daemon
 from httpserver import Reply
 from procs import alive, descendants, marked
 
@@ -31,13 +31,10 @@ def document(n: int) -> str:
 
 
 def write_sources(tmp_path: Path, urls: list[str]) -> Path:
-    config = tmp_path / "feedhub.yaml"
-    sources = "\n".join(f"  - {{name: S{n}, url: '{url}', categories: [C{n % 3}], timeout: 60s}}"
-                        for n, url in enumerate(urls))
-    config.write_text("site: {title: T, base_url: 'https://news.example.com/', language: en}\n"
-                      f"storage: {{url: 'sqlite:///state/db'}}\noutput: {{dir: out}}\nsources:\n{sources}\n",
-                      encoding="utf-8")
-    return config
+    return config_file(tmp_path, [{"name": f"S{n}", "url": url, "categories": [f"C{n % 3}"], "timeout": "60s"}
+                                  for n, url in enumerate(urls)],
+                       site={"title": "T", "base_url": "https://news.example.com/", "language": "en"},
+                       storage="sqlite:///state/db")
 
 
 def file_sources(tmp_path: Path) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from builders import config_file
 from feedhub.cli import main
 from feedhub.config import load_config
 from feedhub.publish.owner import MARKER, Owner, decide, stale_folders
@@ -24,12 +25,9 @@ def site(tmp_path: Path, name: str, category: str) -> Path:
     folder = tmp_path / name
     folder.mkdir()
     (folder / "feed.xml").write_text(rss(name, f"Story of {name}"), encoding="utf-8")
-    config = folder / "feedhub.yaml"
-    config.write_text(f"site: {{title: Site {name}, base_url: 'https://{name}.example/', language: en}}\n"
-                      f"storage: {{url: 'sqlite:///state/{name}.db'}}\noutput: {{dir: ../out}}\n"
-                      f"categories: [{{name: {category}}}]\n"
-                      f"sources:\n  - {{name: {name}, url: feed.xml, categories: [{category}]}}\n", encoding="utf-8")
-    return config
+    return config_file(folder, [{"name": name, "url": "feed.xml", "categories": [category]}],
+                       site={"title": f"Site {name}", "base_url": f"https://{name}.example/", "language": "en"},
+                       storage=f"sqlite:///state/{name}.db", output={"dir": "../out"}, categories=[{"name": category}])
 
 
 def test_a_second_site_is_refused_in_one_line_and_can_take_the_folder_over(tmp_path, capsys):

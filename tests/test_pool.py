@@ -14,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
+from builders import config_file
 from feedhub.config import load_config
 from feedhub.fetch import Fetcher
 from feedhub.pool import MAX_RESTARTS, CrashIsolation, WorkerPool
@@ -29,10 +30,7 @@ def _file_sources(tmp_path, count: int):
     """A config of ``count`` sources read from files (enough to use the pool), and its store."""
     for n in range(count):
         (tmp_path / f"{n}.xml").write_text(RSS.format(n=n), encoding="utf-8")
-    sources = "\n".join(f"  - {{name: S{n}, url: '{n}.xml'}}" for n in range(count))
-    (tmp_path / "feedhub.yaml").write_text(
-        f"storage: {{url: 'sqlite:///db'}}\noutput: {{dir: out}}\nsources:\n{sources}\n", encoding="utf-8")
-    config = load_config(tmp_path / "feedhub.yaml")
+    config = load_config(config_file(tmp_path, [{"name": f"S{n}", "url": f"{n}.xml"} for n in range(count)]))
     return config, open_store(config.storage_url)
 
 

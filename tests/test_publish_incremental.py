@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import feedhub.publish.site
+from builders import config_file
 from feedhub.cli import main
 
 ITEM = "<item><title>{title}</title><link>https://{host}/{n}</link><guid>https://{host}/{n}</guid>" \
@@ -27,10 +28,9 @@ def rss(host: str, count: int) -> str:
 def site(tmp_path: Path, monkeypatch) -> tuple[Path, list[str]]:
     (tmp_path / "a.xml").write_text(rss("a.example", 2), encoding="utf-8")
     (tmp_path / "b.xml").write_text(rss("b.example", 2), encoding="utf-8")
-    (tmp_path / "feedhub.yaml").write_text(
-        "site: {title: Wire, language: en}\nstorage: {url: 'sqlite:///state/hub.db'}\noutput: {dir: out}\n"
-        "sources:\n  - {name: A, url: a.xml, categories: [Alpha]}\n  - {name: B, url: b.xml, categories: [Beta]}\n",
-        encoding="utf-8")
+    config_file(tmp_path, [{"name": "A", "url": "a.xml", "categories": ["Alpha"]},
+                           {"name": "B", "url": "b.xml", "categories": ["Beta"]}],
+                site={"title": "Wire", "language": "en"}, storage="sqlite:///state/hub.db")
     rendered: list[str] = []
     original = feedhub.publish.site.publish_category
 

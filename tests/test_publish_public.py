@@ -15,6 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from builders import config_file
 from feedhub.config import load_config
 from feedhub.normalize import public_id
 from feedhub.publish.atom import History, render_atom
@@ -151,10 +152,8 @@ def test_two_stored_ids_published_as_one_are_published_once():
 
 
 def test_an_empty_story_stored_before_is_not_published(tmp_path: Path):
-    (tmp_path / "feedhub.yaml").write_text(
-        "storage: {url: 'sqlite:///hub.db'}\noutput: {dir: out}\n"
-        "sources:\n  - {name: S, url: 'https://s.example/feed.xml', categories: [News]}\n", encoding="utf-8")
-    config = load_config(tmp_path / "feedhub.yaml")
+    config = load_config(config_file(tmp_path, [{"name": "S", "url": "https://s.example/feed.xml",
+                                                 "categories": ["News"]}], storage="sqlite:///hub.db"))
     store = open_store(config.storage_url)
     try:
         def add(entry_id: str, title: str, link: str | None, content: str) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from builders import config_file
 from feedhub.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,11 +62,9 @@ FEED = """<?xml version="1.0" encoding="utf-8"?>
 
 def test_empty_items_are_dropped_and_counted_and_every_item_has_a_link(tmp_path, capsys):
     (tmp_path / "feed.xml").write_text(FEED, encoding="utf-8")
-    (tmp_path / "feedhub.yaml").write_text(
-        "site: {title: Hub, base_url: 'https://hub.example/', language: en, timezone: UTC}\n"
-        "storage: {url: 'sqlite:///state/hub.db'}\noutput: {dir: out}\n"
-        "sources:\n  - {name: Local, url: feed.xml, categories: [News]}\n", encoding="utf-8")
-    config = str(tmp_path / "feedhub.yaml")
+    config = str(config_file(tmp_path, [{"name": "Local", "url": "feed.xml", "categories": ["News"]}],
+                             site={"title": "Hub", "base_url": "https://hub.example/", "language": "en",
+                                   "timezone": "UTC"}, storage="sqlite:///state/hub.db"))
     assert main(["run", "--once", "--config", config]) == 0
     capsys.readouterr()
 

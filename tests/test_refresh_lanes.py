@@ -7,6 +7,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from builders import config_file
 from feedhub.config import load_config
 from feedhub.fetch.lanes import lanes as _lanes
 from feedhub.store import open_store
@@ -89,10 +90,8 @@ class _HeldPool:
 
 def test_fetching_waits_while_too_many_documents_wait_for_the_parser(tmp_path):
     count = BODIES_IN_FLIGHT + 12
-    sources = "\n".join(f"  - {{name: S{i}, url: 'https://h{i % 4}.example/{i}'}}" for i in range(count))
-    (tmp_path / "feedhub.yaml").write_text(
-        f"storage: {{url: 'sqlite:///db'}}\noutput: {{dir: out}}\nsources:\n{sources}\n", encoding="utf-8")
-    config = load_config(tmp_path / "feedhub.yaml")
+    config = load_config(config_file(tmp_path, [{"name": f"S{i}", "url": f"https://h{i % 4}.example/{i}"}
+                                                for i in range(count)]))
     store = open_store(config.storage_url)
     fetcher, pool = _CountingFetcher(), _HeldPool()
     try:
@@ -135,12 +134,9 @@ def test_slow_sources_do_not_hold_fetching_up(tmp_path):
     # More hanging sources than documents may wait for the parser: the
     # others are fetched (and stored) all the same while those hang.
     slow = BODIES_IN_FLIGHT + 2
-    lines = [f"  - {{name: Slow{i}, url: 'https://slow{i}.example/{i}'}}" for i in range(slow)]
-    lines += [f"  - {{name: S{i}, url: 'https://h{i % 4}.example/{i}'}}" for i in range(slow, slow + 20)]
-    (tmp_path / "feedhub.yaml").write_text(
-        "storage: {url: 'sqlite:///db'}\noutput: {dir: out}\nsources:\n" + "\n".join(lines) + "\n",
-        encoding="utf-8")
-    config = load_config(tmp_path / "feedhub.yaml")
+    sources = [{"name": f"Slow{i}", "url": f"https://slow{i}.example/{i}"} for i in range(slow)]
+    sources += [{"name": f"S{i}", "url": f"https://h{i % 4}.example/{i}"} for i in range(slow, slow + 20)]
+    config = load_config(config_file(tmp_path, sources))
     store = open_store(config.storage_url)
     fetcher, pool = _SlowFetcher(), _HeldPool()
     pool.release()  # parsing is immediate
@@ -170,10 +166,7 @@ def test_a_shutdown_while_lanes_wait_for_a_thread_ends_the_refresh(tmp_path, cap
 
     for n in range(4):
         (tmp_path / f"{n}.xml").write_bytes(RSS % (n, n, n, n))
-    sources = "\n".join(f"  - {{name: S{n}, url: '{n}.xml'}}" for n in range(4))
-    (tmp_path / "feedhub.yaml").write_text(
-        f"storage: {{url: 'sqlite:///db'}}\noutput: {{dir: out}}\nsources:\n{sources}\n", encoding="utf-8")
-    config = load_config(tmp_path / "feedhub.yaml")
+    config = load_config(config_file(tmp_path, [{"name": f"S{n}", "url": f"{n}.xml"} for n in range(4)]))
     store = open_store(config.storage_url)
     fetcher = Fetcher(max_connections=1)  # two fetch threads; each file source is a lane of its own
     busy, go = threading.Semaphore(0), threading.Event()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import feedhub.merge.apply
+from builders import config_file
 from feedhub.config import load_config
 from feedhub.fetch import Fetcher
 from feedhub.store import Store, open_store
@@ -43,12 +44,9 @@ def rss(outlet: int, days: range) -> str:
 def write_sources(tmp_path: Path, outlets: int, days: range) -> Path:
     for n in range(outlets):
         (tmp_path / f"m{n}.xml").write_text(rss(n, days), encoding="utf-8")
-    sources = "\n".join(f"  - {{name: 媒体{n}, url: 'm{n}.xml', categories: [要闻]}}" for n in range(outlets))
-    config = tmp_path / "feedhub.yaml"
-    config.write_text("site: {title: T, base_url: 'https://news.example.com/', language: zh-CN}\n"
-                      "storage: {url: 'sqlite:///db'}\noutput: {dir: out}\n"
-                      f"categories: [{{name: 要闻, slug: yaowen}}]\nsources:\n{sources}\n", encoding="utf-8")
-    return config
+    return config_file(tmp_path, [{"name": f"媒体{n}", "url": f"m{n}.xml", "categories": ["要闻"]} for n in range(outlets)],
+                       site={"title": "T", "base_url": "https://news.example.com/", "language": "zh-CN"},
+                       categories=[{"name": "要闻", "slug": "yaowen"}])
 
 
 def stories_by_title(store: Store) -> dict[str, int]:
