@@ -188,15 +188,6 @@ def test_healthz_says_503_when_the_output_cannot_be_written(tmp_path, http_serve
         daemon.wait(30)
 
 
-def test_lateness():
-    from feedhub.daemon.timing import format_lateness, lateness
-
-    now = datetime(2026, 12, 8, 8, 0, tzinfo=UTC)
-    assert lateness(None, now) == lateness(now + timedelta(seconds=5), now) == timedelta(0)
-    assert lateness(now - timedelta(seconds=125), now) == timedelta(seconds=125)
-    assert [format_lateness(timedelta(seconds=s)) for s in (0, 59, 125, 7260)] == ["0s", "59s", "2m 05s", "2h 01m"]
-
-
 def test_status_shows_how_late_a_due_source_is(tmp_path, http_server, capsys):
     import json
     from dataclasses import replace

@@ -1,9 +1,10 @@
+"""When a source is polled next (daemon/timing.py): interval and jitter,
+backoff, the server's hints. Pure functions, no I/O."""
+
 from datetime import datetime, timedelta, timezone
 
-from feedhub.merge.decide import Change, Copy, choose_canonical, classify, story_atom_id
-from feedhub.daemon.timing import (MAX_BACKOFF, after_failure, after_success, freshness, jitter_for, retry_after,
-                            server_hint)
-from feedhub.types import Entry
+from feedhub.daemon.timing import (MAX_BACKOFF, after_failure, after_success, format_lateness, freshness, jitter_for,
+                                   lateness, retry_after, server_hint)
 
 NOW = datetime(2024, 5, 1, tzinfo=timezone.utc)
 
@@ -57,29 +58,8 @@ def test_freshness_from_cache_control_or_expires():
     assert server_hint([], None, NOW) is None
 
 
-def entry(source="s", entry_id="1", content="<p>x</p>", h="h1"):
-    return Entry(source, entry_id, None, None, "t", None, None, None, content, "", (), h)
-
-
-def test_classify():
-    assert classify(entry(), None) is Change.NEW
-    assert classify(entry(h="h1"), "h1") is Change.UNCHANGED
-    assert classify(entry(h="h2"), "h1") is Change.EDITED
-
-
-def test_story_ids_are_the_sources_iri_or_a_stable_uuid():
-    assert story_atom_id(entry(entry_id="https://ex.example/1"), taken=False) == "https://ex.example/1"
-    derived = story_atom_id(entry(entry_id="12345"), taken=False)
-    assert derived.startswith("urn:uuid:") and derived == story_atom_id(entry(entry_id="12345"), taken=False)
-    assert story_atom_id(entry(entry_id="https://ex.example/1"), taken=True).startswith("urn:uuid:")
-    assert story_atom_id(entry(source="other", entry_id="12345"), taken=False) != derived
-
-
-def test_canonical_copy_priority_then_fullest_then_earliest():
-    short = Copy(1, entry(source="a", content="<p>short</p>"), 0, NOW)
-    full = Copy(2, entry(source="b", content="<p>a much longer text here</p>"), 0, NOW + timedelta(hours=1))
-    preferred = Copy(3, entry(source="c", content="<p>tiny</p>"), 5, NOW + timedelta(hours=2))
-    assert choose_canonical([short, full]) is full
-    assert choose_canonical([short, full, preferred]) is preferred
-    twin = Copy(4, entry(source="d", content="<p>short</p>"), 0, NOW - timedelta(hours=1))
-    assert choose_canonical([short, twin]) is twin
+def test_lateness():
+    now = datetime(2026, 12, 8, 8, 0, tzinfo=timezone.utc)
+    assert lateness(None, now) == lateness(now + timedelta(seconds=5), now) == timedelta(0)
+    assert lateness(now - timedelta(seconds=125), now) == timedelta(seconds=125)
+    assert [format_lateness(timedelta(seconds=s)) for s in (0, 59, 125, 7260)] == ["0s", "59s", "2m 05s", "2h 01m"]
