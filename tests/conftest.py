@@ -37,3 +37,43 @@ def corpus_path(relative: str) -> Path:
     path = CORPUS / relative
     assert path.is_file(), f"corpus file {relative} not found in {CORPUS}"
     return path
+
+
+# --- PostgreSQL (issue #16) ------------------------------------------------
+# A throwaway cluster for the whole session (tests/pg.py), started on first
+# use; `store_url` runs a test once on SQLite and once on PostgreSQL, each on
+# a new empty store. Without the server binaries the PostgreSQL half is
+# skipped, except in CI (CI=true), where scripts/test installs them.
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    from pg import Cluster, server_binaries
+
+    binaries = server_binaries()
+    if binaries is None:
+        message = "PostgreSQL's server binaries (initdb, pg_ctl) are missing: apt-get install postgresql"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    cluster = Cluster(binaries).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """The URL of a new empty database on the throwaway cluster."""
+    url = pg_cluster.database()
+    yield url
+    pg_cluster.drop(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """A storage.url for a new empty store, on each backend in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite'}"
+    return request.getfixturevalue("pg_url")

@@ -119,14 +119,17 @@ def test_a_password_from_the_environment_is_never_printed(tmp_path, capsys, monk
     config = tmp_path / "feedhub.yaml"
     feed = tmp_path / "feed.xml"
     feed.write_text("<rss version='2.0'><channel><title>t</title></channel></rss>")
-    # A store URL that is refused: the message shows it, without the password.
-    config.write_text("storage: {url: 'postgresql://feedhub:${FEEDHUB_DB_PASSWORD}@127.0.0.1:5432/feedhub'}\n"
+    # A PostgreSQL store nobody answers for (port 9): check-config shows its
+    # URL, run and status fail on it, all without the password (issue #16).
+    config.write_text("storage: {url: 'postgresql://feedhub:${FEEDHUB_DB_PASSWORD}@127.0.0.1:9/feedhub'}\n"
                       "sources: [{name: A, url: feed.xml}]\n")
     outputs = []
     for argv in (["check-config"], ["run", "--once"], ["status"], ["status", "--json"]):
-        assert main([*argv, "--config", str(config)]) == 1
+        assert main([*argv, "--config", str(config)]) == (0 if argv == ["check-config"] else 1)
         outputs.append(capsys.readouterr())
-    assert "postgresql://feedhub:***@127.0.0.1" in outputs[0].err
+    assert "postgresql://feedhub:***@127.0.0.1:9/feedhub" in outputs[0].out
+    assert all("cannot connect to the store postgresql://feedhub:***@127.0.0.1:9/feedhub" in o.err
+               for o in outputs[1:])
     # A source whose URL carries the password and a token: the run fails on
     # it, and neither status nor the logs show them.
     config.write_text("storage: {url: 'sqlite:///state/db'}\n"

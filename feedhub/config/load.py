@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import yaml
 from pydantic import ValidationError
@@ -28,6 +29,7 @@ from feedhub.config.slug import slugs_for, unique_slugs
 from feedhub.errors import ConfigError
 from feedhub.config.rules import CategoryRules, Rule
 from feedhub.redact import redact, register_secret
+from feedhub.store import is_postgresql
 from feedhub.types import SiteInfo, Thresholds
 
 DEFAULT_CONFIG_PATH = Path("config/feedhub.yaml")
@@ -140,6 +142,9 @@ def _expand_env(value: Any, where: tuple, path: Path, problems: list[str]) -> An
                 problems.append(f"{path}: {_key_path(where)}: environment variable {name} is not set (value {value!r})")
                 return ""
             register_secret(os.environ[name])  # never printed (redact.py)
+            if where == ("storage", "url") and is_postgresql(value):
+                # A password with @, : or / must not cut the URL in the wrong place.
+                return quote(os.environ[name], safe="")
             return os.environ[name]
 
         return _ENV_RE.sub(substitute, value)
@@ -269,14 +274,33 @@ def _resolve_categories(parsed: _File, sources: list[SourceConfig], path: Path, 
 
 
 def _resolve_storage_url(url: str, base: Path, path: Path, problems: list[str]) -> str:
-    """sqlite:///relative/path is relative to the config's folder; sqlite:////abs is absolute."""
+    """sqlite:///relative/path is relative to the config's folder; sqlite:////abs is absolute;
+    postgresql://user@host:port/dbname?options is libpq's, passed on as written."""
     if url == "sqlite:///:memory:":
         return url
+    if is_postgresql(url):
+        problem = _postgresql_url_problem(url)
+        if problem:
+            problems.append(f"{path}: storage.url: {problem} (value {url!r})")
+        return url
     if not url.startswith("sqlite:///"):
-        problems.append(f"{path}: storage.url: only sqlite:///PATH is supported for now (value {url!r})")
+        problems.append(f"{path}: storage.url: only sqlite:///PATH and postgresql://user@host:port/dbname are "
+                        f"supported (value {url!r})")
         return url
     file_part = url[len("sqlite:///"):]
     if not file_part:
         problems.append(f"{path}: storage.url: no database file named (value {url!r})")
         return url
     return "sqlite:///" + str((base / file_part).resolve())
+
+
+def _postgresql_url_problem(url: str) -> str | None:
+    """What libpq would only say at the first connection: no database, a port that is not a number."""
+    parts = urlsplit(url)
+    try:
+        parts.port
+    except ValueError:
+        return "the port is not a number"
+    if not parts.path.strip("/") and "dbname=" not in parts.query:
+        return "no database named (postgresql://user@host:port/DBNAME)"
+    return None

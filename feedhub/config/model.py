@@ -71,7 +71,7 @@ class Retention:
 class Config:
     path: Path  # the config file; relative paths in it are relative to its folder
     site: SiteInfo
-    storage_url: str  # sqlite:////absolute/path after resolution
+    storage_url: str  # sqlite:////absolute/path after resolution, or postgresql://... as written
     output_dir: Path
     entries_per_feed: int
     template_dir: Path | None

@@ -1,10 +1,11 @@
 """The store: sources' state, entries, stories and their copies.
 
 `Store` is the interface the rest of feedhub sees; `open_store` picks the
-backend a `storage.url` names. SQLite (`sqlite:///PATH`, sqlite.py) is the
-embedded default and the only backend today; schema.py holds the schema and
-its migrations, written to run on PostgreSQL too. Nothing outside this
-package writes SQL.
+backend a `storage.url` names: SQLite (`sqlite:///PATH`, sqlite.py), the
+embedded default, or PostgreSQL (`postgresql://...`, postgresql.py, issue
+#16), imported only for such a URL so that SQLite needs nothing more. Both
+run the statements of queries.py and publish_queries.py, and the schema
+and migrations of schema.py. Nothing outside this package writes SQL.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from feedhub.errors import StorageError
+from feedhub.redact import redact
 from feedhub.store.records import StoredEntry, StoredStory, format_time, parse_time
 from feedhub.types import Entry, SourceState
 
@@ -30,12 +32,28 @@ def open_store(url: str, *, lock: bool = False) -> Store:
         from feedhub.store.sqlite import SQLiteStore
 
         return SQLiteStore.open(url, lock=lock)
-    raise StorageError(f"storage.url {url!r}: only sqlite:///PATH is supported")
+    if is_postgresql(url):
+        from feedhub.store.postgresql import PostgreSQLStore
+
+        return PostgreSQLStore.open(url, lock=lock)
+    raise StorageError(f"storage.url {redact(url)!r}: only sqlite:///PATH and postgresql://... are supported")
+
+
+def is_postgresql(url: str) -> bool:
+    return url.startswith(POSTGRESQL_SCHEMES)
+
+
+# libpq reads both.
+POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
 
 
 def store_exists(url: str) -> bool:
     """Whether the store a storage.url names has been created (an in-memory
-    one never has)."""
+    one never has; a PostgreSQL one once its tables are there)."""
+    if is_postgresql(url):
+        from feedhub.store.postgresql import PostgreSQLStore
+
+        return PostgreSQLStore.exists(url)
     target = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
     return target not in ("", ":memory:") and Path(target).is_file()
 
