@@ -127,6 +127,17 @@ def _item(n: int) -> dict:
     return {"title": f"Story {n}", "link": f"https://a.example/{n}", "guid": str(n), "body": f"<p>Text of story {n}.</p>"}
 
 
+def _pushed_daemon(tmp_path, http_server, hub, items: list[dict]):
+    """A daemon serving callbacks, polling one source whose feed names ``hub``: (daemon, topic, port, config, log)."""
+    http_server.route("/feed", lambda r: _feed(hub, items))
+    topic = http_server.url("/feed")
+    port = _free_port()
+    config = write_config(tmp_path, f'  - {{name: A, url: "{topic}", categories: [News]}}',
+                          extra=f'websub: {{callback: "http://127.0.0.1:{port}/websub/", poll_interval: 2h}}')
+    log = tmp_path / "daemon.log"
+    return start_daemon(config, log, "--serve", f"127.0.0.1:{port}"), topic, port, config, log
+
+
 @pytest.fixture
 def hub():
     hub = Hub(grant_lease=4)  # short: its renewal is seen within seconds
@@ -137,13 +148,7 @@ def hub():
 @pytest.mark.slow
 def test_a_pushed_story_is_published_without_a_poll(tmp_path, http_server, hub):
     items = [_item(1)]
-    http_server.route("/feed", lambda r: _feed(hub, items))
-    topic = http_server.url("/feed")
-    port = _free_port()
-    config = write_config(tmp_path, f'  - {{name: A, url: "{topic}", categories: [News]}}',
-                          extra=f'websub: {{callback: "http://127.0.0.1:{port}/websub/", poll_interval: 2h}}')
-    log = tmp_path / "daemon.log"
-    daemon = start_daemon(config, log, "--serve", f"127.0.0.1:{port}")
+    daemon, topic, port, config, log = _pushed_daemon(tmp_path, http_server, hub, items)
     feed = tmp_path / "out" / "news" / "atom.xml"
     try:
         callback = hub.wait_active(topic)
@@ -187,12 +192,7 @@ def test_a_pushed_story_is_published_without_a_poll(tmp_path, http_server, hub):
 
 def test_status_shows_the_fallback_interval(tmp_path, http_server, hub, capsys):
     items = [_item(1)]
-    http_server.route("/feed", lambda r: _feed(hub, items))
-    topic = http_server.url("/feed")
-    port = _free_port()
-    config = write_config(tmp_path, f'  - {{name: A, url: "{topic}", categories: [News]}}',
-                          extra=f'websub: {{callback: "http://127.0.0.1:{port}/websub/", poll_interval: 2h}}')
-    daemon = start_daemon(config, tmp_path / "daemon.log", "--serve", f"127.0.0.1:{port}")
+    daemon, topic, _, config, _ = _pushed_daemon(tmp_path, http_server, hub, items)
     try:
         hub.wait_active(topic)
         items.append(_item(2))
