@@ -156,6 +156,20 @@ class Story:
     tags: tuple[str, ...]
     canonical: StoryCopy
     others: tuple[StoryCopy, ...] = ()  # the other sources that carried it
+    # Its neighbours in the category, for its own page (publish/neighbours.py);
+    # None where no page of it is being written (feeds, lists).
+    around: Around | None = None
+
+
+@dataclass(frozen=True)
+class Around:
+    """A story's neighbours in its category, by date, as its page links
+    them: the previous (older) and next (newer) story, and related ones.
+    Text-less Story records: a page shows their titles and dates only."""
+
+    older: Story | None
+    newer: Story | None
+    related: tuple[Story, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,6 +203,9 @@ class SiteInfo:
     # A WebSub hub (https://www.w3.org/TR/websub/): feeds name it with
     # rel="hub", and it is pinged when a feed changes. Needs base_url.
     websub_hub: str | None = None
+    # (name, slug) of every category, in the config's order: the bar of
+    # categories on every page. Empty: the pages list those they are given.
+    categories: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -246,12 +246,14 @@ def test_full_pages_never_change_and_a_second_publish_rewrites_nothing(tmp_path,
         assert f"markets/archive/{n}.xml" not in written
         assert world.files()[f"markets/archive/{n}.xml"] == before[f"markets/archive/{n}.xml"]
     # What changes: the feeds, the category page, the new stories' pages,
-    # page 4, and the home page; nothing else.
+    # page 4, the home page, and the pages of the stories that now link a
+    # new one (issue #17): 12 as its next, 10 and 11 as related; nothing else.
     assert written == {
         "markets/atom.xml", "markets/rss.xml", "markets/feed.json", "markets/index.html", "index.html",
         "markets/archive/3.xml", "markets/page/3.html",  # 3 gains its next-archive link, once
         "markets/archive/4.xml", "markets/page/4.html",
         f"markets/{entry_file('https://a.example/news/13')}", f"markets/{entry_file('https://a.example/news/14')}",
+        *(f"markets/{entry_file(f'https://a.example/news/{n}')}" for n in (10, 11, 12)),
     }
     assert_chain_is_whole(world, expected_ids(world))
 
@@ -459,8 +461,16 @@ def test_story_page_in_the_spirit_of_the_seed(tmp_path):
     doc = html(page)
     assert doc.get("lang") == "zh-CN"
     assert doc.xpath("//h1/text()") == ["Story 1"]
-    assert doc.xpath("//article//time/text()") == ["2022-05-26 13:20:59 +0800"]  # Asia/Shanghai, with its offset
-    assert doc.xpath("//article/p[@class='tags']/span/text()") == ["markets"]
+    # Asia/Shanghai, as the portal writes it; the offset in the attribute (issue #17).
+    assert doc.xpath("//article//time/text()") == ["2022-05-26 13:20"]
+    assert doc.xpath("//article//time/@datetime") == ["2022-05-26T13:20:59+08:00"]
+    assert doc.xpath("//article/p[@class='tags']")[0].text_content() == "标签：markets"
+    assert doc.xpath("//article/p[@class='tags']/span[@class='tag']/text()") == ["markets"]
+    assert [(a.text_content(), a.get("href")) for a in doc.xpath("//p[@class='original']/a")] == [("阅读原文", story)]
+    assert [li.text_content() for li in doc.xpath("//nav[@class='crumbs']//li")] == ["首页", "›Markets", "›Story 1"]
+    assert doc.xpath("//nav[@class='bar']//a[@aria-current='page']/@href") == ["../markets/index.html"]
+    # Alone in its category: no previous nor next story.
+    assert [p.text_content() for p in doc.xpath("//nav[@class='prevnext']/p")] == ["上一篇：没有了", "下一篇：没有了"]
     assert doc.xpath("//div[@class='content']/p/text()") == ["Story 1 from A."]
     attribution = doc.xpath("//p[@class='attribution']")[0]
     assert attribution.text_content() == "文章来源：A"

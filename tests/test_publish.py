@@ -570,12 +570,15 @@ def test_category_page():
     # Titles, shown exactly as written, link each story's page beside it.
     titles = [(a.text_content(), a.get("href")) for a in doc.xpath("//article/h2/a")]
     assert titles == [(e["title"], entry_file(e["id"])) for e in ZH_EXPECTED]
-    # Dates in the site's zone, with their offset, as on the seed page.
-    assert doc.xpath("//article//time/text()") == [
-        "2022-05-26 13:20:59 +0800",
-        "2022-05-25 17:00:00 +0800",
-        "2022-05-24 09:02:03 +0800",
-    ]
+    # Dates in the site's zone, as a Chinese portal writes them (issue
+    # #17); the offset is in the machine-readable attribute.
+    assert doc.xpath("//article//time/text()") == ["2022-05-26 13:20", "2022-05-25 17:00", "2022-05-24 09:02"]
+    assert doc.xpath("//article[1]//time/@datetime") == ["2022-05-26T13:20:59+08:00"]
+    # The site's name, the bar of categories and the breadcrumbs.
+    assert doc.xpath("//a[@class='site-name']/@href") == ["../index.html"]
+    assert doc.xpath("//nav[@class='bar']//a/@href") == ["../zhongguoyouzhengkuaidibao/index.html"]
+    assert doc.xpath("//nav[@class='bar']//a[@aria-current='page']/text()") == ["中国邮政快递报新闻"]
+    assert [li.text_content() for li in doc.xpath("//nav[@class='crumbs']//li")] == ["首页", "›中国邮政快递报新闻"]
     attribution = doc.xpath("//article[1]/p[@class='attribution']")[0]
     assert attribution.text_content() == "文章来源：中国邮政快递报"
     assert attribution.xpath("a/@href") == [MERGED_LINK]
@@ -602,7 +605,9 @@ def test_english_category_page():
     doc = parse_html(render_category(EN_VIEW, SITE_EN))
 
     assert doc.get("lang") == "en-GB"
-    assert doc.xpath("//article//time/text()") == ["2024-03-20 18:05:00 +0000", "2024-03-19 07:30:00 +0000"]
+    # British usage: day, month, year; 24-hour clock.
+    assert doc.xpath("//article//time/text()") == ["20 March 2024, 18:05", "19 March 2024, 07:30"]
+    assert doc.xpath("//nav[@class='crumbs']//a/text()") == ["Home"]
     assert doc.xpath("//article[1]/p[@class='attribution']")[0].text_content() == "Source: Harbour Gazette"
     assert doc.xpath("//article[1]/p[@class='also']")[0].text_content() == "Also reported by: Daily Ledger"
     # An empty author falls back to the source's name, as in the feed.
@@ -622,10 +627,14 @@ def test_home_page():
     for slug in ("zhongguoyouzhengkuaidibao", "markets", "kuaidiwuliu"):
         assert {f"{slug}/index.html", f"{slug}/atom.xml"} <= links
     assert "feeds.opml" in links
-    # The newest stories across categories, newest first, linking their pages.
-    latest = [a.get("href") for a in doc.xpath("//ul[@class='latest']/li/a[1]")]
-    assert latest == [f"markets/{entry_file(FED.id)}", f"markets/{entry_file(OIL.id)}",
-                      *(f"zhongguoyouzhengkuaidibao/{entry_file(s.id)}" for s in (MERGED, CONTROL, SPECIAL))]
+    # Each category with its newest stories, in the config's order, linking their pages.
+    sections = doc.xpath("//section[@class='category']")
+    assert [s.xpath(".//h2/a/text()")[0] for s in sections] == ["中国邮政快递报新闻", "Markets", "快递物流"]
+    latest = [a.get("href") for a in doc.xpath("//ul[contains(@class, 'latest')]/li/a")]
+    assert latest == [*(f"zhongguoyouzhengkuaidibao/{entry_file(s.id)}" for s in (MERGED, CONTROL, SPECIAL)),
+                      f"markets/{entry_file(FED.id)}", f"markets/{entry_file(OIL.id)}"]
+    assert doc.xpath("//nav[@class='bar']//a/@href") == [
+        "zhongguoyouzhengkuaidibao/index.html", "markets/index.html", "kuaidiwuliu/index.html"]
     assert_no_active_content(doc)
 
 
@@ -633,7 +642,7 @@ def test_home_page_lists_a_story_in_two_categories_once():
     twice = CategoryView(name="快递物流", slug="kuaidiwuliu", stories=(MERGED,))
     doc = parse_html(render_index([ZH_VIEW, twice], SITE_ZH))
 
-    latest = [a.get("href") for a in doc.xpath("//ul[@class='latest']/li/a[1]")]
+    latest = [a.get("href") for a in doc.xpath("//ul[contains(@class, 'latest')]/li/a")]
     assert [href for href in latest if href.endswith(entry_file(MERGED.id))] == [
         f"zhongguoyouzhengkuaidibao/{entry_file(MERGED.id)}"]
 
@@ -699,7 +708,7 @@ def test_a_users_template_folder_comes_first(tmp_path):
 
     assert category.get_element_by_id("mine").text == "中国邮政快递报新闻"
     assert category.xpath("//style")  # base.html still comes from the package
-    assert home.xpath("//ul[@class='categories']")  # index.html too
+    assert home.xpath("//section[@class='category']")  # index.html too
 
 
 def test_unknown_timezone_is_a_publish_error():
@@ -735,7 +744,10 @@ def test_publish_site_writes_the_layout_and_only_what_changed(tmp_path):
     changed = replace(EN_VIEW, stories=(newer, FED, OIL))
     assert publish_site([ZH_VIEW, changed], SITE_ZH, output, generator_version="1.2.3") == [
         markets / "atom.xml",
-        markets / entry_file(newer.id),  # the new story's page; the others' are unchanged
+        markets / entry_file(newer.id),  # the new story's page
+        # Its neighbours' pages link it (as next, or related); Zh's are unchanged.
+        markets / entry_file(FED.id),
+        markets / entry_file(OIL.id),
         markets / "index.html",
         output / "index.html",
     ]

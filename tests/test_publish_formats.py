@@ -531,7 +531,7 @@ def test_pages_link_each_enabled_format(tmp_path):
                                  ("application/feed+json", "feed.json"))
     ]
     nav = lxml.html.document_fromstring((output / "markets" / "index.html").read_text(encoding="utf-8"))
-    assert [(a.text, a.get("href")) for a in nav.xpath("//nav/a[@type]")] == [
+    assert [(a.text, a.get("href")) for a in nav.xpath("//p[@class='feeds']/a[@type]")] == [
         ("Atom", "atom.xml"), ("RSS", "rss.xml"), ("JSON Feed", "feed.json")]
 
 

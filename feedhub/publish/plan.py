@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,9 +34,10 @@ from pathlib import Path
 
 from feedhub import __version__
 from feedhub.config import CategoryConfig, Config
+from feedhub.publish.changes import Changes
 from feedhub.publish.common import ARCHIVE_DIR, PAGE_FILE, ArchivePage, CategoryHistory
+from feedhub.publish.neighbours import Neighbourhood
 from feedhub.publish.slots import (
-    STATE_VERSION,
     HistoryState,
     Key,
     age_expiry_window,
@@ -103,7 +103,7 @@ def plan_categories(config: Config, store: Store, *, now: datetime) -> tuple[Ite
     site-wide meta to store once every category is written."""
     infos = source_infos(config, store)
     marks = _load(store.get_meta(HISTORY_KEY))
-    changes = _Changes.since(store, marks)
+    changes = Changes.since(store, marks)
     render_keys = _RenderKeys(config)
 
     def plans() -> Iterator[CategoryPlan]:
@@ -115,44 +115,6 @@ def plan_categories(config: Config, store: Store, *, now: datetime) -> tuple[Ite
                                ((_state_key(category), json.dumps(state.to_json(), separators=(",", ":"))),))
 
     return plans(), {HISTORY_KEY: json.dumps(changes.marks, separators=(",", ":"))}
-
-
-# --- what changed since the last publish -----------------------------------------
-
-
-@dataclass
-class _Changes:
-    """Stories created, and stories whose copies were added or edited, since
-    the last publish, by category; and the watermarks for the next one."""
-
-    known: bool  # False: no previous publish recorded, every category is rebuilt
-    previous_stories: int
-    new: dict[str, list[StoredStory]]
-    changed: dict[str, list[StoredStory]]
-    marks: dict
-
-    @classmethod
-    def since(cls, store: Store, marks: dict | None) -> _Changes:
-        top_story, top_entry = store.max_story_row(), store.max_entry_row()
-        if not marks or marks.get("v") != STATE_VERSION:
-            fresh = {"v": STATE_VERSION, "stories": top_story, "entries": top_entry, "seen": store.max_entry_last_seen()}
-            return cls(False, 0, {}, {}, fresh)
-        new: dict[str, list[StoredStory]] = defaultdict(list)
-        for story in store.stories_after(marks["stories"]):
-            if story.row <= top_story:
-                new[story.category].append(story)
-        # New copies, by the entry index; edits, by last_seen (>=: an edit
-        # in the same microsecond as the last publish's newest is not lost;
-        # seeing that one entry again costs nothing).
-        rows = store.stories_with_copies_after(marks["entries"])
-        edited, seen = store.stories_with_copies_seen_since(marks["seen"] or "")
-        changed: dict[str, list[StoredStory]] = defaultdict(list)
-        for story in store.stories_by_rows([*rows, *edited]):
-            if story.row <= marks["stories"]:  # new ones are handled as new
-                changed[story.category].append(story)
-        latest = max(filter(None, (marks["seen"], seen)), default=None)
-        fresh = {"v": STATE_VERSION, "stories": top_story, "entries": top_entry, "seen": latest}
-        return cls(True, marks["stories"], new, changed, fresh)
 
 
 # --- one category's history ---------------------------------------------------------
@@ -201,9 +163,11 @@ class _RenderKeys:
         config = self.config
         site, retention = config.site, config.retention
         h = hashlib.sha256()
+        # Every category's name and slug too: each page shows the bar of categories.
         h.update(json.dumps([__version__, site.title, site.base_url, site.language, site.timezone, category.name,
                              category.slug, list(config.formats), retention.max_entries,
-                             retention.max_age.total_seconds() if retention.max_age else None],
+                             retention.max_age.total_seconds() if retention.max_age else None,
+                             [[c.name, c.slug] for c in config.categories]],
                             ensure_ascii=False).encode("utf-8"))
         h.update(self.templates().encode("ascii"))
         return h.hexdigest()
@@ -214,7 +178,7 @@ class _CategoryPlanner:
     and output/ hold, and has slots.py say what that means for its pages."""
 
     def __init__(self, config: Config, store: Store, category: CategoryConfig, view: CategoryView,
-                 feed: list[StoredStory], changes: _Changes, infos: dict[str, SourceInfo], now: datetime,
+                 feed: list[StoredStory], changes: Changes, infos: dict[str, SourceInfo], now: datetime,
                  render_keys: _RenderKeys) -> None:
         self.config = config
         self.store = store
@@ -227,6 +191,9 @@ class _CategoryPlanner:
         self.view = view
         self.feed = feed
         self.render_key = render_keys(category)
+        self.neighbours = Neighbourhood(store, self.name, self._has_page,
+                                        lambda stored: story_records(store, self.name, stored, infos))
+        self._page_ranks: dict[int, dict[int, int]] = {}
 
     def plan(self) -> tuple[int | None, CategoryHistory, HistoryState]:
         """The newest archive page (None: no archive), what to write and
@@ -274,6 +241,19 @@ class _CategoryPlanner:
         """The page's stories in slot order (by row)."""
         return self.store.category_story_keys_in_rows(self.name, *self.slots.page_rows(page))
 
+    def _has_page(self, stored: StoredStory) -> bool:
+        """Whether the story has a page after this publish: in the feed, or
+        archived within the retention (as story_pages and the rebuild decide)."""
+        key = _key(stored)
+        if not self.slots.archived(key):
+            return True
+        page = self.slots.page_of(stored.row)
+        if page < 1:
+            return False
+        if page not in self._page_ranks:
+            self._page_ranks[page] = self.slots.page_ranks(page, self._page_keys(page))
+        return self.slots.kept(key, self._page_ranks[page])
+
     def _ranks(self, pages: set[int]) -> dict[int, int]:
         """row -> arrival rank, for the stories of ``pages``."""
         ranks: dict[int, int] = {}
@@ -308,7 +288,8 @@ class _CategoryPlanner:
         floor = self._oldest_page(1, last, [])
         first, last = published_span(floor, last)
         pages = range(first, last + 1) if first is not None else range(0)
-        history = CategoryHistory(pages=self._pages(pages, first, last), entries=self.view.stories,
+        history = CategoryHistory(pages=self._pages(pages, first, last, with_around=True),
+                                  entries=self._with_around(self.feed, self.view.stories),
                                   entries_of_pages=True, sweep=True)
         return floor, first, last, history
 
@@ -324,9 +305,12 @@ class _CategoryPlanner:
         changed = self.changes.changed.get(self.name, [])
         touched = {slots.page_of(row) for _, row in moved} | expired_pages | slots.archived_pages(map(_key, changed))
         pages = page_changes(previous, floor, last, touched)
-        to_write, beyond = self._story_pages([*self.changes.new.get(self.name, []), *changed], moved)
+        candidates = [*self.changes.new.get(self.name, []), *changed]
+        to_write, beyond = self._story_pages(candidates, moved)
         feed_rows = {s.row for s in self.feed}
-        gone = [s.atom_id for s in self.store.stories_by_rows(sorted((expired | beyond) - feed_rows))]
+        gone_stored = self.store.stories_by_rows(sorted((expired | beyond) - feed_rows))
+        gone = [s.atom_id for s in gone_stored]
+        to_write = self._and_neighbours(to_write, [*candidates, *gone_stored])
         history = CategoryHistory(
             # Empty tuples when there is nothing: the publish can then see
             # without reading anything that this category has no history to write.
@@ -376,12 +360,31 @@ class _CategoryPlanner:
 
     # -- records, lazily ------------------------------------------------------------
 
-    def _pages(self, numbers, first: int | None, last: int | None) -> Iterator[ArchivePage]:
+    def _and_neighbours(self, to_write: list[StoredStory], changed: Sequence[StoredStory]) -> list[StoredStory]:
+        """``to_write`` and the pages that link ``changed`` stories as their
+        neighbours (new, edited or no longer published ones): the nearest
+        published ones on each side (neighbours.py says why exactly those)."""
+        rows = {s.row: s for s in to_write}
+        for story in changed:
+            for older in (True, False):
+                for stored, _ in self.neighbours.nearest(_key(story), older=older):
+                    rows.setdefault(stored.row, stored)
+        return [rows[row] for row in sorted(rows)]
+
+    def _with_around(self, stored: Sequence[StoredStory], stories: Sequence[Story]) -> Iterator[Story]:
+        """``stories`` (the records of some of ``stored``) with their neighbours, for their pages."""
+        by_id = {s.atom_id: s for s in stored}
+        for story in stories:
+            yield self.neighbours.around(by_id[story.id], story)
+
+    def _pages(self, numbers, first: int | None, last: int | None, *, with_around: bool = False) -> Iterator[ArchivePage]:
         for number in numbers:
             stored = self.store.category_stories_in_rows(self.name, *self.slots.page_rows(number))
             keys = [_key(s) for s in stored]
             shown = self.slots.archive_selection(number, keys)
             stories = tuple(story_records(self.store, self.name, [stored[i] for i in shown], self.infos))
+            if with_around:  # a rebuild writes the page of each of them
+                stories = tuple(self._with_around(stored, stories))
             # A page with nothing to show (stories still in the feed, or only
             # empty ones) still needs a date.
             empty = None if stories else empty_page_date(self.slots, keys, [s.published for s in stored], shown)
@@ -389,7 +392,8 @@ class _CategoryPlanner:
 
     def _records(self, stored: Sequence[StoredStory]) -> Iterator[Story]:
         for start in range(0, len(stored), 200):
-            yield from story_records(self.store, self.name, stored[start:start + 200], self.infos)
+            chunk = stored[start:start + 200]
+            yield from self._with_around(chunk, story_records(self.store, self.name, chunk, self.infos))
 
 
 def _key(story: StoredStory) -> Key:

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from feedhub.publish.files import batched_writes
 from feedhub.publish.plan import plan_categories
 from feedhub.publish.websub import ping_websub
 from feedhub.store import Store
-from feedhub.types import CategoryView
+from feedhub.types import CategoryView, SiteInfo
 
 log = logging.getLogger("feedhub.publish")
 
@@ -79,7 +80,7 @@ def publish(config: Config, store: Store, *, now: datetime | None = None, pool: 
             yield PlannedCategory(plan.view, plan.history, unchanged)
 
     with batched_writes():  # one sync for the whole site, and all or nothing
-        written = publish_planned(planned(), config.site, config.output_dir, template_dir=config.template_dir,
+        written = publish_planned(planned(), _site(config), config.output_dir, template_dir=config.template_dir,
                                   generator_version=__version__, formats=config.formats,
                                   pool=pool.get if pool is not None else None,
                                   pool_running=pool is not None and pool.started)
@@ -100,6 +101,11 @@ def publish(config: Config, store: Store, *, now: datetime | None = None, pool: 
             for error in ping_websub(hub, urls, timeout=10.0, stopping=stopping):
                 log.warning("WebSub: %s", error)
     return written
+
+
+def _site(config: Config) -> SiteInfo:
+    """The site as the pages show it: with the bar of every category."""
+    return replace(config.site, categories=tuple((c.name, c.slug) for c in config.categories))
 
 
 # Meta key prefix: what a category's files were last rendered from.

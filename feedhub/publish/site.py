@@ -58,6 +58,7 @@ from feedhub.publish.files import (
 from feedhub.publish.history import CategoryHistory, HistoryWriter, archive_ref, remove_gone
 from feedhub.publish.html import render_category, render_entry, render_index
 from feedhub.publish.jsonfeed import render_json_feed
+from feedhub.publish.neighbours import within_view
 from feedhub.publish.opml import render_opml
 from feedhub.publish.rss import render_rss
 from feedhub.types import CategoryView, SiteInfo
@@ -285,7 +286,8 @@ def _jobs(categories: Iterable[PlannedCategory], summaries: list[CategoryView], 
         view = item.view
         _check_slug(view, slugs)
         summaries.append(view if keep_text else _summary(view))
-        plan = item.history or CategoryHistory(entries=view.stories)
+        # Without a plan from the store, a story's neighbours are those of the feed.
+        plan = item.history or CategoryHistory(entries=within_view(view.stories))
         if item.unchanged and _nothing_to_write(plan):
             continue
         yield CategoryJob(view, plan, site, output_dir / view.slug, template_dir, names, generator_version,

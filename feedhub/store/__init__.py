@@ -220,6 +220,11 @@ class Store(Protocol):
         None), through the stories_by_category_date index."""
         ...
 
+    def category_stories_beside(self, category: str, key: tuple[str, int], limit: int, *, older: bool) -> list[StoredStory]:
+        """Up to ``limit`` of a category's stories just before ``key`` (older, newest first) or just after it (newer,
+        oldest first): a story's neighbours, through the stories_by_category_date index."""
+        ...
+
     def category_story_keys_dated(self, category: str, start: str | None, end: str) -> list[tuple[str, int]]:
         """(published, row) of a category's stories dated in [start, end)."""
         ...

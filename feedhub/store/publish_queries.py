@@ -99,6 +99,19 @@ class PublishQueries:
                 " AND (published, id) < (?, ?)", (category, *low, *high))
         return [(published, row) for published, row in cursor]
 
+    def category_stories_beside(self, category: str, key: tuple[str, int], limit: int, *,
+                                older: bool) -> list[StoredStory]:
+        """Up to ``limit`` of a category's stories just before ``key`` (older,
+        newest first) or just after it (newer, oldest first): a story's
+        neighbours, through the stories_by_category_date index."""
+        if older:
+            sql = ("SELECT * FROM stories WHERE category = ? AND (published, id) < (?, ?)"
+                   " ORDER BY published DESC, id DESC LIMIT ?")
+        else:
+            sql = ("SELECT * FROM stories WHERE category = ? AND (published, id) > (?, ?)"
+                   " ORDER BY published, id LIMIT ?")
+        return [story_from_row(r) for r in self._db.execute(sql, (category, *key, limit))]
+
     def category_story_keys_dated(self, category: str, start: str | None, end: str) -> list[tuple[str, int]]:
         """(published, row) of a category's stories dated in [start, end)."""
         return [(published, row) for published, row in self._db.execute(
