@@ -35,7 +35,6 @@ WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
 SITE = SiteInfo(title="财经新闻聚合", base_url=None, language="zh-CN", timezone="Asia/Shanghai")
 CATEGORIES = [("中国邮政快递报新闻", "kuaidibao"), ("宏观经济", "macro"), ("证券市场", "stocks"), ("银行保险", "banks"),
               ("产业公司", "companies"), ("国际财经", "world"), ("科技前沿", "tech"), ("地方经济", "regions")]
-SEED = Path(__file__).parents[2] / "shared" / "seed" / "example-post.md"
 PARAGRAPH = ("聊城市分公司发挥深层次协同优势，把金融业务发展的一些成功经验，引入到寄递经营活动中，大力拓展特快业务。"
              "一季度，该分公司特快业务收入1465万元，完成进度列山东邮政第1位，同比增长33.2%。")
 
