@@ -138,6 +138,9 @@ class StoryCopy:
     link: str | None  # the original article at that source
     title: str
     author: str | None
+    # The outlet this copy says it reprints, when it names one and is the
+    # copy shown (merge/reprint.py): the attribution credits it too.
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,9 @@ class Story:
     tags: tuple[str, ...]
     canonical: StoryCopy
     others: tuple[StoryCopy, ...] = ()  # the other sources that carried it
+    # False when no copy gave a date: ``published`` is when feedhub first saw
+    # the story, and its page says so (issue #17).
+    dated: bool = True
     # Its neighbours in the category, for its own page (publish/neighbours.py);
     # None where no page of it is being written (feeds, lists).
     around: Around | None = None

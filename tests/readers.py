@@ -42,6 +42,21 @@ def sfeed_entries(feed: Path) -> list[ReaderEntry]:
     return entries
 
 
+def sfeed_times(feed: Path) -> dict[str, int]:
+    """The instant (UNIX time) sfeed reads for each entry, by title."""
+    with feed.open("rb") as stdin:
+        run = subprocess.run([SFEED], stdin=stdin, capture_output=True, check=True, timeout=30)
+    lines = (dict(zip(_SFEED_FIELDS, line.split("\t"))) for line in run.stdout.decode("utf-8").splitlines())
+    return {fields["title"]: int(fields["timestamp"]) for fields in lines}
+
+
+def newsboat_times(feed: Path, workdir: Path) -> dict[str, int]:
+    """The instant (UNIX time) newsboat stores for each item, by title."""
+    newsboat_entries(feed, workdir)
+    with sqlite3.connect(workdir / "cache.db") as db:
+        return dict(db.execute("SELECT title, pubDate FROM rss_item WHERE deleted = 0").fetchall())
+
+
 def newsboat_entries(feed: Path, workdir: Path) -> list[ReaderEntry]:
     """Entries as newsboat stores them after one non-interactive reload.
 

@@ -178,7 +178,7 @@ def test_a_first_load_newest_first_leaves_an_empty_page_with_a_plausible_date(tm
 
     root = etree.parse(str(world.out / "markets/archive/1.xml")).getroot()
     assert root.findall(f"{ATOM}entry") == []
-    assert root.findtext(f"{ATOM}updated") == "2024-05-01T14:00:00+00:00"  # story 1's date
+    assert root.findtext(f"{ATOM}updated") == "2024-05-01T22:00:00+08:00"  # story 1's date
     assert sorted(collected(world)) == sorted(ids)
     assert_chain_is_whole(world, expected_ids(world))
 

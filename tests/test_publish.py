@@ -108,7 +108,7 @@ ZH_EXPECTED = [
         "source_title": "中国邮政快递报 · 新闻",
         "source_link": "https://postal.example.cn/",
         "source_self": "https://postal.example.cn/rss.xml",
-        "source_updated": "2022-05-26T06:00:00+00:00",
+        "source_updated": "2022-05-26T14:00:00+08:00",
     },
     {
         "id": "tag:finance.example.com,2022:entry-42",
@@ -119,7 +119,7 @@ ZH_EXPECTED = [
         "source_title": "新浪财经",
         "source_link": None,
         "source_self": "https://finance.example.com/feed.atom",
-        "source_updated": "2022-05-25T09:00:00+00:00",
+        "source_updated": "2022-05-25T17:00:00+08:00",
     },
     {
         "id": "urn:em:news:1001",
@@ -130,7 +130,7 @@ ZH_EXPECTED = [
         "source_title": "东方财富网 要闻",
         "source_link": "https://em.example.cn/",
         "source_self": "https://em.example.cn/news.xml",
-        "source_updated": "2022-05-26T02:00:00+00:00",
+        "source_updated": "2022-05-26T10:00:00+08:00",
     },
 ]
 EN_EXPECTED = [
@@ -216,7 +216,7 @@ def test_feed_metadata_with_base_url():
     assert feed.title == "财经新闻聚合 · 中国邮政快递报新闻"
     assert feed.title_detail.type == "text/plain"
     assert feed.language == "zh-CN"
-    assert feed.updated == "2022-05-26T05:30:00+00:00"  # MERGED.updated, not the clock
+    assert feed.updated == "2022-05-26T13:30:00+08:00"  # MERGED.updated in the site's zone, not the clock
     links = {(link.rel, link.href) for link in feed.links}
     assert links == {
         ("self", ZH_SELF),
@@ -330,7 +330,7 @@ def test_categories_come_from_tags_once_each():
 def test_empty_category_has_a_fixed_updated():
     root = etree.fromstring(empty_atom())
 
-    assert root.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00+00:00"
+    assert root.findtext(f"{ATOM}updated") == "1970-01-01T08:00:00+08:00"  # EPOCH in Asia/Shanghai
     assert root.findall(f"{ATOM}entry") == []
 
 
@@ -340,7 +340,7 @@ def test_empty_category_is_dated_by_its_sources():
     view = replace(EMPTY_VIEW, sources=(POSTAL, SINA, EASTMONEY))
     root = etree.fromstring(render_atom(view, SITE_ZH, self_url="atom.xml", generator_version="1"))
 
-    assert root.findtext(f"{ATOM}updated") == "2022-05-26T06:00:00+00:00"  # POSTAL's, the newest
+    assert root.findtext(f"{ATOM}updated") == "2022-05-26T14:00:00+08:00"  # POSTAL's, the newest
 
 
 @pytest.mark.parametrize(("feed_id", "expected"), [

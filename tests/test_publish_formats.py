@@ -174,7 +174,7 @@ def test_rss_channel_metadata():
     assert feed.subtitle == "财经新闻聚合 · 中国邮政快递报新闻"  # <description>
     assert feed.language == "zh-CN"
     # lastBuildDate: the newest story's updated, not the clock.
-    assert feed.updated == "Thu, 26 May 2022 05:30:00 +0000"
+    assert feed.updated == "Thu, 26 May 2022 13:30:00 +0800"
     assert {(link.rel, link.href) for link in feed.links} == {
         ("alternate", ZH_BASE + "index.html"),
         ("self", ZH_BASE + "rss.xml"),
@@ -218,9 +218,9 @@ def test_rss_items_carry_source_author_dates_and_categories():
     assert [i.findtext(f"{DC}creator") for i in items] == ["宋金秀", "记者甲", "新浪财经"]
     assert all(i.find("author") is None for i in items)
     assert [i.findtext("pubDate") for i in items] == [
-        "Thu, 26 May 2022 05:20:59 +0000",
-        "Wed, 25 May 2022 09:00:00 +0000",
-        "Tue, 24 May 2022 01:02:03 +0000",
+        "Thu, 26 May 2022 13:20:59 +0800",
+        "Wed, 25 May 2022 17:00:00 +0800",
+        "Tue, 24 May 2022 09:02:03 +0800",
     ]
     for item in items:  # RFC 822 dates, as RSS 2.0 asks
         parsedate_to_datetime(item.findtext("pubDate"))
@@ -358,8 +358,8 @@ def test_json_feed_document():
     assert doc["_feedhub"] == {"generator": {"name": "feedhub", "version": "1.2.3", "url": "https://github.com/feedhub/feedhub"}}
     first, second, third = doc["items"]
     assert first["id"] == MERGED_LINK and first["url"] == MERGED_LINK
-    assert first["date_published"] == "2022-05-26T05:20:59+00:00"
-    assert first["date_modified"] == "2022-05-26T05:30:00+00:00"
+    assert first["date_published"] == "2022-05-26T13:20:59+08:00"
+    assert first["date_modified"] == "2022-05-26T13:30:00+08:00"
     assert first["tags"] == ["快递物流", "邮政"]
     assert "tags" not in second
     # Every source of a merged story, canonical first; what is unknown is left out.

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from feedhub.config import Config, SourceConfig
 from feedhub.merge.decide import Change, Copy, choose_canonical, classify, story_atom_id, story_date
+from feedhub.merge.reprint import reprint_mark
 from feedhub.config.rules import categories_for
 from feedhub.store import Store
 from feedhub.types import Entry
@@ -142,12 +143,26 @@ class Merger:
         text it shows changes (a new copy does not re-announce the story)."""
         current = self.store.story(story).canonical_entry
         copies = self.store.story_copies([story])[story]
-        best = choose_canonical([Copy(c.row, c.entry, self._priority.get(c.entry.source, 0), c.first_seen)
-                                 for c in copies])
+        # A lone copy is shown whatever it says of itself: no need to read it.
+        several = len(copies) > 1
+        best = choose_canonical([Copy(c.row, c.entry, self._priority.get(c.entry.source, 0), c.first_seen,
+                                      reprint=several and self._is_reprint(c.entry)) for c in copies])
         if best.row != current or edited_row == current:
             shown = best.entry
             updated = shown.updated if shown.updated and shown.updated <= now else now
             self.store.set_story(story, canonical_entry=best.row, updated=updated)
+
+    def _is_reprint(self, entry: Entry) -> bool:
+        """The copy marks itself as a reprint (merge/reprint.py), judged from
+        its stored title and text: nothing more is stored for it."""
+        return reprint_mark(entry.title, entry.content, own_names(self.store, entry.source)).marked
+
+
+def own_names(store: Store, source: str) -> tuple[str, ...]:
+    """What a source's outlet calls itself: its configured name, and its
+    feed's title (a "来源：" line naming either is no reprint)."""
+    state = store.source_states().get(source)
+    return (source, state.feed_title or "") if state is not None else (source,)
 
 
 def shared_categories(config: Config) -> set[str]:

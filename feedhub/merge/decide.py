@@ -73,9 +73,20 @@ class Copy:
     entry: Entry
     priority: int
     first_seen: datetime
+    # The copy marks itself as a reprint (merge/reprint.py reads its title
+    # and text; the caller asks, so that this stays a decision over values).
+    reprint: bool = False
 
 
 def choose_canonical(copies: list[Copy]) -> Copy:
-    """The copy a merged story shows: the highest per-source `priority`, then
-    the fullest text, then the earliest seen (documented in docs/merging.md)."""
-    return min(copies, key=lambda c: (-c.priority, -len(html_to_text(c.entry.content)), c.first_seen, c.row))
+    """The copy a merged story shows (documented in docs/merging.md): the
+    highest per-source `priority`; then the original before the reprints,
+    the earliest published copy among those that do not mark themselves as
+    reprints (the outlet that wrote the story is credited, issue #17); then
+    the fullest text, then the earliest seen.
+
+    "Published" is the copy's own date, else when it was first seen
+    (story_date): a reprint's fuller text or earlier discovery no longer
+    takes the credit from the outlet that published first."""
+    return min(copies, key=lambda c: (-c.priority, c.reprint, story_date(c.entry, c.first_seen),
+                                      -len(html_to_text(c.entry.content)), c.first_seen, c.row))

@@ -78,7 +78,9 @@ _TITLE_PREFIX = re.compile(
 )
 _TITLE_NOISE = re.compile(
     r"[（(\[【［]\s*(?:图|组图|多图|附图|图文|视频|附视频|含视频|全文|附全文|转|转载|video|photos?|pictures?|watch|updated?)\s*[）)\]】］]"
-    r"|[（(]\s*原标题\s*[:：][^（）()]{0,80}[）)]",
+    r"|[（(]\s*原标题\s*[:：][^（）()]{0,80}[）)]"
+    # A reprint's "(via Outlet)" (issue #17): the reprinted title is the original's.
+    r"|[（(]\s*via\s+[^（）()]{1,40}[）)]\s*$",
     re.I,
 )
 _ELLIPSIS_END = re.compile(r"\s*(?:\.{3,}|…+|⋯+|\[\s*(?:\.{3}|…)\s*\]|>>+|»)\s*$")

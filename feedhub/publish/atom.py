@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from feedgen.entry import FeedEntry
@@ -25,6 +25,7 @@ from feedhub.publish.common import (
     hex_references,
     published_html,
     published_id,
+    site_time,
     source_feed_id,
     source_feed_url,
     story_author,
@@ -35,6 +36,9 @@ from feedhub.types import CategoryView, SiteInfo, SourceInfo, Story
 
 # Namespace for feed ids of sites published without a base_url (see _feed_id).
 _FEED_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT_URL)
+
+# Dates of an atom:source completed without a site (never, from _entry) stay in UTC.
+_UTC_SITE = SiteInfo(title="", base_url=None, language="", timezone="UTC")
 
 # RFC 5005 §4: the element marking an archive document.
 FH_NAMESPACE = "http://purl.org/syndication/history/1.0"
@@ -87,7 +91,7 @@ def render_atom(
     fg.id(_feed_id(view, xml_safe(history.current) if archived else self_url))
     fg.title(xml_safe(f"{site.title} · {view.name}"))
     # §4.2.15: the feed changed when its newest story did, not when we ran.
-    fg.updated(_utc(_updated(view, history)))
+    fg.updated(site_time(_updated(view, history), site))
     # §4.2.7.2: self identifies the feed document; alternate is the category
     # page beside it (urljoin keeps a relative self_url relative).
     fg.link(href=self_url, rel="self", type="application/atom+xml")
@@ -167,8 +171,8 @@ def _entry(story: Story, view: CategoryView, site: SiteInfo, entry_id: str, arch
     # §4.1.2: an entry needs an author unless its feed or source has one;
     # we always give one so that no reader has to look further.
     fe.author(name=story_author(story) or first_text(site.title))
-    fe.published(_utc(story.published))
-    fe.updated(_utc(story.updated))
+    fe.published(site_time(story.published, site))
+    fe.updated(site_time(story.updated, site))
     for tag in dict.fromkeys(xml_safe(t).strip() for t in story.tags):
         if tag:
             fe.category(term=tag)
@@ -229,15 +233,10 @@ class _EntryCompletion(BaseEntryExtension):
         etree.SubElement(element, "id").text = source_feed_id(src.feed_id, src.feed_url, name=src.name, site=self._site)
         etree.SubElement(element, "title").text = first_text(src.feed_title, src.name)
         source_updated = self._fallback_updated if self._archived else (src.feed_updated or self._fallback_updated)
-        etree.SubElement(element, "updated").text = _utc(source_updated).isoformat()
+        etree.SubElement(element, "updated").text = site_time(source_updated, self._site or _UTC_SITE).isoformat()
         site_link = web_url(src.site_link)
         if site_link:
             etree.SubElement(element, "link", rel="alternate", type="text/html", href=site_link)
         if feed_url:
             etree.SubElement(element, "link", rel="self", href=feed_url)
         return entry
-
-
-def _utc(moment: datetime) -> datetime:
-    """Dates as RFC 3339 in UTC (§3.3), whatever zone they were built in."""
-    return moment.astimezone(timezone.utc)

@@ -12,12 +12,14 @@ import uuid
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from functools import lru_cache
 from html import escape
 from urllib.parse import quote, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedhub import PROJECT_URL
+from feedhub.errors import PublishError
 from feedhub.normalize import as_uri, public_id, to_iri, undo_entity_slip
 from feedhub.types import CategoryView, SiteInfo, SourceInfo, Story, StoryCopy
 
@@ -342,10 +344,14 @@ def attribution_html(story: Story, language: str) -> str:
     """The visible credit closing every published story (DESIGN.md, "Every
     published Atom entry"): the canonical source, then the others, if any."""
     if is_chinese(language):
-        source_label, also_label, sep = "文章来源：", "同时刊载于：", "、"
+        source_label, also_label, sep, origin_label = "文章来源：", "同时刊载于：", "、", "（转载自 {}）"
     else:
-        source_label, also_label, sep = "Source: ", "Also reported by: ", ", "
-    html = f'<p class="attribution">{source_label}{_credit(story.canonical, story_link(story))}</p>'
+        source_label, also_label, sep, origin_label = "Source: ", "Also reported by: ", ", ", " (originally published by {})"
+    # A reprint shown (no copy of the original is in the story, or a
+    # priority chose it) also credits the outlet it names (issue #17).
+    origin = xml_safe(story.canonical.origin or "").strip()
+    credit = _credit(story.canonical, story_link(story)) + (origin_label.format(escape(origin)) if origin else "")
+    html = f'<p class="attribution">{source_label}{credit}</p>'
     if story.others:
         others = sep.join(_credit(copy) for copy in story.others)
         html += f'<p class="also">{also_label}{others}</p>'
@@ -408,6 +414,26 @@ def slug_format_path(slug: str, fmt: FeedFormat) -> str:
 _NO_SITE = SiteInfo(title="", base_url=None, language="", timezone="UTC")
 
 
-def utc(moment: datetime) -> datetime:
-    """``moment`` in UTC: feeds show dates in UTC whatever zone they were built in."""
-    return moment.astimezone(timezone.utc)
+@lru_cache(maxsize=16)
+def site_zone(name: str) -> tzinfo:
+    """The site's timezone (an IANA name, checked when the config is read)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise PublishError(f"unknown site.timezone {name!r}: use an IANA name such as Asia/Shanghai") from error
+
+
+def site_time(moment: datetime, site: SiteInfo) -> datetime:
+    """``moment`` as the site's readers read it: the same instant, in the
+    site's timezone (issue #17: 2024-05-03T10:00:00+08:00 for Asia/Shanghai,
+    as the portals feedhub serves show their dates), in every format.
+
+    RFC 4287 §3.3 and RFC 3339 §5.6 allow any offset, RFC 822 §5.1 (RSS)
+    a "+HHMM" zone, and JSON Feed asks for RFC 3339. Neither has a place
+    for the seconds of an offset, which zones had before standard time
+    (Shanghai's +08:05:43 until 1901): such a moment is written in UTC."""
+    local = moment.astimezone(site_zone(site.timezone))
+    offset = local.utcoffset()
+    if offset is None or offset.seconds % 60 or offset.microseconds:
+        return moment.astimezone(timezone.utc)
+    return local

@@ -18,9 +18,9 @@ from feedhub.publish.common import (
     first_text,
     published_html,
     published_id,
+    site_time,
     source_address,
     story_author,
-    utc,
     web_url,
     xml_safe,
 )
@@ -106,9 +106,9 @@ def _item(story: Story, view: CategoryView, site: SiteInfo, item_id: str) -> dic
     # One of content_html/content_text is required; the same HTML as the
     # Atom content, the attribution line included.
     item["content_html"] = published_html(story, site.language)
-    # RFC 3339 dates, in UTC like the other feeds.
-    item["date_published"] = utc(story.published).isoformat()
-    item["date_modified"] = utc(story.updated).isoformat()
+    # RFC 3339 dates, in the site's timezone like the other feeds.
+    item["date_published"] = site_time(story.published, site).isoformat()
+    item["date_modified"] = site_time(story.updated, site).isoformat()
     # 1.1 replaced the single "author" with "authors"; new feeds use authors.
     item["authors"] = [{"name": story_author(story) or first_text(site.title)}]
     tags = [tag for tag in dict.fromkeys(xml_safe(t).strip() for t in story.tags) if tag]

@@ -26,10 +26,10 @@ from feedhub.publish.common import (
     hex_references,
     published_html,
     published_id,
+    site_time,
     source_address,
     story_author,
     story_link,
-    utc,
     xml_safe,
 )
 from feedhub.types import CategoryView, SiteInfo, Story
@@ -63,7 +63,7 @@ def render_rss(view: CategoryView, site: SiteInfo, *, self_url: str, generator_v
     # lastBuildDate: the newest story's time, never the clock (feedgen would
     # default to now). A channel without stories gets none; see _Channel.
     if view.updated is not None:
-        fg.lastBuildDate(utc(view.updated))
+        fg.lastBuildDate(site_time(view.updated, site))
     fg.register_extension("feedhub_channel", _Channel, None, atom=False, rss=True)
     fg.feedhub_channel.has_stories = view.updated is not None
     fg.feedhub_channel.hub = xml_safe(site.websub_hub) if site.websub_hub else None
@@ -101,7 +101,7 @@ def _item(story: Story, view: CategoryView, site: SiteInfo, guid: str) -> FeedEn
     # the story page standing in for a missing link) must say false, or
     # readers would open it as a link.
     fe.guid(guid, permalink=guid == story_link(story))
-    fe.pubDate(utc(story.published))
+    fe.pubDate(site_time(story.published, site))
     for tag in dict.fromkeys(xml_safe(t).strip() for t in story.tags):
         if tag:
             fe.category(term=tag)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from feedhub.config import CategoryConfig, Config
+from feedhub.merge.reprint import reprint_mark
 from feedhub.normalize import is_empty_stored
 from feedhub.store import Store, StoredEntry, StoredStory
 from feedhub.types import CategoryView, SourceInfo, SourceState, Story, StoryCopy
@@ -52,7 +53,7 @@ def story_records(store: Store, category: str, stored: Sequence[StoredStory],
         others = [c for c in members if c.row != canonical.row]
         for c in (canonical, *others):  # a source no longer configured nor stored
             infos.setdefault(c.entry.source, _source_info(c.entry.source, None))
-        stories.append(_story(s.atom_id, category, s.published, s.updated, canonical, others, infos))
+        stories.append(_story(s, canonical, others, infos))
     return stories
 
 
@@ -62,27 +63,37 @@ def _source_info(name: str, state: SourceState | None) -> SourceInfo:
     return state.source_info()
 
 
-def _copy(stored: StoredEntry, infos: dict[str, SourceInfo]) -> StoryCopy:
+def _copy(stored: StoredEntry, infos: dict[str, SourceInfo], origin: str | None = None) -> StoryCopy:
     e = stored.entry
-    return StoryCopy(infos[e.source], e.link, e.title, e.author)
+    return StoryCopy(infos[e.source], e.link, e.title, e.author, origin)
 
 
-def _story(atom_id, category, published, updated, canonical: StoredEntry, others: list[StoredEntry], infos) -> Story:
+def _story(s: StoredStory, canonical: StoredEntry, others: list[StoredEntry], infos: dict[str, SourceInfo]) -> Story:
     e = canonical.entry
+    # The copy shown may be a reprint (all copies are, or a priority chose
+    # it): its title without the tag, and the origin it names credited
+    # (merge/reprint.py, issue #17).
+    info = infos[e.source]
+    mark = reprint_mark(e.title, e.content, (e.source, info.feed_title or ""))
     # Tags of every copy, in order of arrival, without repeats.
     tags = tuple(dict.fromkeys(t for c in (canonical, *others) for t in c.entry.tags))
+    # The story's date is its first copy's date, else when feedhub first saw
+    # that copy (decide.story_date, fixed when the story was made).
+    first = min((canonical, *others), key=lambda c: (c.first_seen, c.row)).entry
+    dated = (first.published or first.updated) is not None
     return Story(
-        id=atom_id,
-        category=category,
-        title=e.title,
+        id=s.atom_id,
+        category=s.category,
+        title=mark.title,
         link=e.link,
         author=e.author or e.source,
         content=e.content,
         summary=e.summary,
-        published=published,
-        updated=max(updated, published),
+        published=s.published,
+        updated=max(s.updated, s.published),
         tags=tags,
-        canonical=_copy(canonical, infos),
+        canonical=_copy(canonical, infos, mark.origin if mark.marked else None),
         # One credit per other source, even if it carried the story twice.
         others=tuple({c.entry.source: _copy(c, infos) for c in others if c.entry.source != e.source}.values()),
+        dated=dated,
     )
