@@ -6,6 +6,7 @@ rebuild."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import lxml.html
 
 from feedhub.publish.common import entry_file
 from feedhub.publish.neighbours import WINDOW
+from feedhub.store import StoredStory
+from publish_records import FED
 from test_archive import incremental_only, rebuilt
 from worlds import START, World
 
@@ -90,3 +93,27 @@ def assert_story_links_resolve(folder: Path) -> None:
         doc = lxml.html.document_fromstring(path.read_text(encoding="utf-8"))
         for href in doc.xpath("//nav[@class='prevnext']//a/@href | //section[@class='related']//a/@href"):
             assert (folder / href).is_file(), f"{path.name} links {href}, which is not published"
+
+
+def test_neighbours_of_a_long_category_are_found_past_the_records_kept(monkeypatch):
+    """The records kept are let go now and then (a rebuild walks the whole
+    category); a walk in progress still finds every one it asked for."""
+    from feedhub.publish import neighbours
+
+    class Store:
+        def category_stories_beside(self, category, key, limit, *, older):
+            rows = range(key[1] - 1, max(0, key[1] - 1 - limit), -1) if older else range(key[1] + 1, key[1] + 1 + limit)
+            return [StoredStory(row, "C", f"id-{row}", row, START, START) for row in rows]
+
+    made = []
+
+    def records(stored):
+        made.extend(s.row for s in stored)
+        return [replace(FED, id=s.atom_id) for s in stored]
+
+    hood = neighbours.Neighbourhood(Store(), "C", lambda stored: True, records)
+    # Past the limit, about to be let go, and holding some of those asked for next.
+    hood._stories.update({n: None for n in range(10_000, 14_100)})
+    hood._stories.update({n: replace(FED, id=f"id-{n}") for n in (3, 4)})
+    found = hood.nearest(("2024", 5), older=True)
+    assert [stored.row for stored, _ in found] == [4, 3, 2, 1]

@@ -103,11 +103,11 @@ class Neighbourhood:
 
     def _fill(self, stored: Sequence[StoredStory]) -> None:
         """Make the records of ``stored`` not made yet, in one read of their copies."""
+        if len(self._stories) > 4096:  # a rebuild walks the whole category: keep the last stretch only
+            self._stories.clear()  # (before choosing what to make: all of ``stored`` must be there after)
         missing = [s for s in stored if s.row not in self._stories]
         if not missing:
             return
-        if len(self._stories) > 4096:  # a rebuild walks the whole category: keep the last stretch only
-            self._stories.clear()
         made = {s.id: s for s in self.records(missing)}
         for s in missing:
             story = made.get(s.atom_id)
