@@ -14,7 +14,7 @@ import pytest
 
 from feedhub.daemon.refresh import Updater
 
-from builders import rss, run_once
+from builders import config_file, rss, run_once
 from httpserver import Reply
 
 pytestmark = pytest.mark.slow
@@ -40,18 +40,12 @@ def items(round_: int) -> dict[str, list[dict]]:
 
 def config(folder: Path, url: str, server) -> Path:
     folder.mkdir()
-    path = folder / "feedhub.yaml"
-    path.write_text(f"""
-site: {{title: Test Hub, base_url: "https://hub.example/", language: en, timezone: Asia/Shanghai}}
-storage: {{url: "{url}"}}
-output: {{dir: out, entries_per_feed: 2}}
-defaults: {{interval: 1h, timeout: 10}}
-sources:
-  - {{name: Outlet A, url: "{server.url('/a.xml')}", categories: [World]}}
-  - {{name: Outlet B, url: "{server.url('/b.xml')}", categories: [World]}}
-  - {{name: 网页设计师, url: "{server.url('/c.xml')}", categories: [设计]}}
-""", encoding="utf-8")
-    return path
+    return config_file(folder, [
+        {"name": "Outlet A", "url": server.url("/a.xml"), "categories": ["World"]},
+        {"name": "Outlet B", "url": server.url("/b.xml"), "categories": ["World"]},
+        {"name": "网页设计师", "url": server.url("/c.xml"), "categories": ["设计"]},
+    ], site={"title": "Test Hub", "base_url": "https://hub.example/", "language": "en", "timezone": "Asia/Shanghai"},
+        storage=url, output={"dir": "out", "entries_per_feed": 2}, defaults={"interval": "1h", "timeout": 10})
 
 
 def published(out: Path) -> dict[str, bytes]:

@@ -13,20 +13,10 @@ from pathlib import Path
 
 from lxml import etree, html
 
-from builders import atom_entries, config_file, rss, run_once
+from builders import WIRE_PARAS, WIRE_TITLE, atom_entries, config_file, rss, run_once
 from feedhub.publish.common import entry_file
 
-PARAS = [
-    "今年以来，长三角地区邮政快递企业围绕寄递服务协同发展，开展了一系列跨区域合作，"
-    "在网络共建、标准互认和人才交流等方面取得了新的进展，区域寄递服务能力持续增强。",
-    "数据显示，一季度区域内快递业务量累计完成1465亿件，同比增长两成以上，业务收入同步增长，"
-    "农村地区和中西部地区的增速明显高于全国平均水平，寄递服务的覆盖面进一步扩大。",
-    "业内人士认为，协同不仅是设施和线路的连接，更是理念的互鉴。各地在末端网点共享、"
-    "绿色包装推广和智能分拣应用上相互借鉴，让好的做法更快落地，让基层网点少走弯路。",
-    "下一步，相关部门将继续完善协同机制，推动寄递服务标准统一，支持企业在枢纽建设、"
-    "冷链运输和跨境寄递等领域深化合作，更好服务区域经济社会发展和群众生产生活。",
-]
-TITLE = "理念互鉴是更高层次的协同"
+PARAS, TITLE = WIRE_PARAS, WIRE_TITLE
 
 EN_PARAS = [
     "Dockworkers at the city's two container terminals returned to work on Friday after a three-week strike over "
