@@ -49,8 +49,11 @@ def test_the_set_is_big_and_varied(pairs):
     for kind in ("suffix", "reprint_prefix", "fullwidth", "markup", "editor_note", "first_para_dropped",
                  "truncated_summary"):
         assert kinds[(kind, True)] >= 10, kind
-    for kind in ("series", "template", "other_day", "unrelated"):
+    for kind in ("series", "template", "other_day", "unrelated", "reworded_series"):
         assert kinds[(kind, False)] >= 10, kind
+    # Issue #17: wire copy under a reworded headline, in both languages.
+    reworded = Counter(p["lang"] for p in pairs if p["kind"] == "reworded" and p["duplicate"])
+    assert sum(reworded.values()) >= 60 and reworded["zh"] >= 30 and reworded["en"] >= 30, reworded
     langs = Counter(p["lang"] for p in pairs)
     assert langs["zh"] >= 60 and langs["en"] >= 60
     for p in pairs:

@@ -35,7 +35,9 @@ def describe(config: Config) -> str:
         "merge": {"window": format_duration(timedelta(hours=config.merge.window_hours)),
                   "cjk_similarity": config.merge.cjk_similarity, "latin_similarity": config.merge.latin_similarity,
                   "title_similarity": config.merge.title_similarity, "min_shingles": config.merge.min_shingles,
-                  "min_title_chars": config.merge.min_title_chars},
+                  "min_title_chars": config.merge.min_title_chars,
+                  "reworded_similarity": config.merge.reworded_similarity,
+                  "reworded_min_shingles": config.merge.reworded_min_shingles},
         "categories": [
             {"name": c.name, "slug": c.slug,
              **({"include": [r.pattern.pattern for r in c.rules.include]} if c.rules.include else {}),

@@ -147,6 +147,8 @@ class _Merge(_Strict):
     title_similarity: float = Field(Thresholds.title_similarity, gt=0, le=1)
     min_shingles: int = Field(Thresholds.min_shingles, ge=1)
     min_title_chars: int = Field(Thresholds.min_title_chars, ge=1)
+    reworded_similarity: float = Field(Thresholds.reworded_similarity, gt=0, le=1)
+    reworded_min_shingles: int = Field(Thresholds.reworded_min_shingles, ge=1)
 
 
 class _SourceSettings(_Strict):

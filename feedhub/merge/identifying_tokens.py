@@ -166,6 +166,18 @@ def identifying_tokens(value: str, title: bool) -> list[tuple[int, str]]:
     return out
 
 
+_TEXT_PLACES = frozenset("@" + p for p in (*_CN_PLACES, *_EN_PLACES, *_EN_PLACES_2))
+
+
+def readable_in_text(token: str) -> bool:
+    """Could a text yield this token, or only a title (_title_only_tokens)?
+    A session word and an "XX市/区" guess not in the lists (会跨区 → @会跨)
+    are read in titles only: a text never has them to agree with."""
+    if token.startswith("s:"):
+        return False
+    return not token.startswith("@") or token in _TEXT_PLACES
+
+
 def _latin_word_tokens(value: str) -> list[tuple[int, str]]:
     """Latin words: places, weekdays, month names next to a number."""
     out: list[tuple[int, str]] = []

@@ -20,6 +20,10 @@ Every label is set by construction, never by feedhub.merge.dedupe:
   dates ("other_day"); hand-written series and templates (quarterly reports
   of two cities, daily market wraps, numbered announcements, lottery draws,
   weather warnings) and follow-up stories of the same event on another day.
+- reworded headlines (reworded.py, issue #17): hand-written wire stories
+  carried under headlines two desks wrote differently ("reworded", same
+  story), and template series whose headline was rewritten too
+  ("reworded_series", different stories).
 
 Each text is kept under ~1500 characters.
 """
@@ -43,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 from feedhub.normalize import html_to_text  # noqa: E402
 
 from hand_written import HAND_PAIRS  # noqa: E402  (tests/data/dedupe/hand_written.py)
+from reworded import REWORDED_PAIRS  # noqa: E402  (tests/data/dedupe/reworded.py, issue #17)
 
 MAX_CHARS = 1400
 _BLOCK = re.compile(r"(?i)</p\s*>|<br\s*/?>|</div\s*>|</h[1-6]\s*>|</li\s*>|</blockquote\s*>|</tr\s*>|\n\s*\n")
@@ -466,6 +471,7 @@ def main() -> None:
     pairs += negatives_real(en, False)
     pairs += series_real()
     pairs += HAND_PAIRS
+    pairs += REWORDED_PAIRS
     for p in pairs:
         for side in ("a", "b"):
             assert len(p[side]["text"]) <= 1600, (p["kind"], p.get("origin"), len(p[side]["text"]))
