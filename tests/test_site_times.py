@@ -121,3 +121,24 @@ def test_site_time_keeps_the_instant_and_never_writes_seconds_of_offset():
     assert site_time(old, shanghai).isoformat() == "1900-01-01T00:00:00+00:00"
     london = SiteInfo("t", None, "en-GB", "Europe/London")
     assert site_time(DATED, london).isoformat() == "2024-05-03T03:00:00+01:00"
+
+
+
+def test_a_page_time_before_standard_time_is_valid_html(tmp_path):
+    # Shanghai's offset was +08:05:43 until 1901: HTML's datetime attribute,
+    # like RFC 3339, has no seconds in an offset, so such a moment is in UTC.
+    from feedhub.publish import publish_site
+    from feedhub.types import CategoryView, SourceInfo, Story, StoryCopy
+
+    site = SiteInfo(title="站", base_url=None, language="zh-CN", timezone="Asia/Shanghai")
+    source = SourceInfo("A", "https://a.example/rss.xml", "https://a.example/", None, None, None)
+    stories = []
+    for n, when in enumerate((datetime(1899, 1, 1, tzinfo=timezone.utc), datetime(2024, 5, 3, 2, tzinfo=timezone.utc))):
+        link = f"https://a.example/{n}.html"
+        stories.append(Story(id=link, category="新闻", title=f"标题{n}", link=link, author=None, content="<p>正文</p>",
+                             summary="", tags=(), published=when, updated=when,
+                             canonical=StoryCopy(source, link, f"标题{n}", None)))
+    publish_site([CategoryView("新闻", "news", tuple(stories))], site, tmp_path / "out", generator_version="1")
+    stamps = {html.parse(str(page)).getroot().xpath("//time/@datetime")[0]
+              for page in (tmp_path / "out" / "news").glob("*.html") if page.name != "index.html"}
+    assert stamps == {"1899-01-01T00:00:00+00:00", "2024-05-03T10:00:00+08:00"}

@@ -52,6 +52,7 @@ from feedhub.publish.common import (
     format_path,
     is_chinese,
     page_path,
+    site_time,
     story_author,
     story_iri,
     xml_safe,
@@ -183,7 +184,8 @@ def _render(name: str, site: SiteInfo, template_dir: Path | None, formats: Seque
             author=story_author,
             attribution=lambda story: Markup(attribution_html(story, site.language)),
             local_time=lambda moment: _local_time(moment, zone, site.language),
-            iso_time=lambda moment: moment.astimezone(zone).isoformat(),
+            # As the feeds write it (common.site_time): HTML's datetime has no seconds in an offset either.
+            iso_time=lambda moment: site_time(moment, site).isoformat(),
             root=root,
             bar=_bar(site, bar_views, root, current),
             words=WORDS_ZH if is_chinese(site.language) else WORDS_EN,
