@@ -80,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(command=cmd_status)
 
+    remerge = commands.add_parser("remerge", parents=[common],
+                                  help="merge stored stories the current merge thresholds say are one; "
+                                       "republish the categories that changed")
+    remerge.add_argument("--category", metavar="NAME", help="only this category (default: every category)")
+    remerge.set_defaults(command=cmd_remerge)
+
     opml = commands.add_parser("import-opml", parents=[common],
                                help="add the feeds of a feed reader's OPML export to the config")
     opml.add_argument("file", metavar="FILE", help="the OPML file (Miniflux, FreshRSS, Inoreader, Feedly, newsboat, reader…)")
@@ -192,6 +198,35 @@ def cmd_run(args) -> int:
     if polled and all(o.error for o in polled):
         _say(args, f"not one of the {len(polled)} sources could be read (see `feedhub status`)", logging.ERROR)
         return EXIT_NOTHING_READ
+    return 0
+
+
+def cmd_remerge(args) -> int:
+    """Issue #17: stories stored before a threshold change (or before the
+    reworded-headline rule) are judged again; merge/remerge.py says how."""
+    from feedhub.merge.remerge import remerge
+    from feedhub.publish.run import claim_output, publish
+    from feedhub.store import open_store
+
+    config = _load(args)
+    names = [c.name for c in config.categories]
+    if args.category is not None and args.category not in names:
+        raise FeedhubError(f"no category {args.category!r} in the config (categories: {', '.join(names)})")
+    store = open_store(config.storage_url, lock=True)
+    try:
+        claim_output(config, store)
+        now = datetime.now(timezone.utc)
+        absorbed = remerge(config, store, [args.category] if args.category else names, now)
+        for a in absorbed:
+            _say(args, f"{a.category}: {a.gone} merged into {a.kept}")
+        # Only the categories that changed were marked for rebuilding;
+        # publish() leaves the other files' bytes as they are.
+        if absorbed or store.publish_pending:
+            publish(config, store, now=now)
+        _say(args, f"remerge: {len(absorbed)} stories merged into others in "
+                   f"{len({a.category for a in absorbed})} categories")
+    finally:
+        store.close()
     return 0
 
 

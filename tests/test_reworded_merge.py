@@ -6,9 +6,12 @@ next stays two stories."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from httpserver import Reply
 from builders import WIRE_PARAS, WIRE_TITLE, atom_entries, rss, run_once, write_config
 
+from feedhub.cli import main
 from feedhub.merge.dedupe import is_same_story, signature, title_similarity
 
 REWORDED = "长三角寄递协同再进一步 一季度快递量同比增两成"
@@ -47,3 +50,53 @@ def test_reworded_wire_copy_merges_and_a_reworded_series_does_not(tmp_path, http
     titles = sorted(e["title"] for e in atom_entries(tmp_path / "out/yaowen/atom.xml"))
     # One wire story (the earlier copy's headline), two wraps.
     assert titles == sorted([WIRE_TITLE, "沪深两市收评：沪指收涨", "收盘：券商白酒领涨 成交额放大"])
+
+
+def _files(folder):
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_remerge_merges_what_is_stored_keeps_the_first_id_and_republishes_only_that_category(tmp_path, http_server,
+                                                                                           store_url):
+    # Stored while the reworded-headline rule was off (a text of 100,000
+    # shingles is needed): the wire story is published twice. Then the
+    # thresholds go back to the defaults and `feedhub remerge` runs.
+    a = [{"title": WIRE_TITLE, "link": "https://a.example.cn/1.html", "guid": "a-1",
+          "date": "Thu, 26 May 2022 13:20:59 +0800", "body": FULL}]
+    b = [{"title": REWORDED, "link": "https://b.example.cn/9.html", "guid": "b-9",
+          "date": "Thu, 26 May 2022 14:02:00 +0800", "body": FULL + "<p>（完）</p>"}]
+    c = [{"title": "本地新闻一则", "link": "https://c.example.cn/1.html", "guid": "c-1",
+          "date": "Thu, 26 May 2022 09:00:00 +0800", "body": "<p>" + "".join(WIRE_PARAS[:2]) + "</p>"}]
+    http_server.route("/a", Reply(body=rss(a, title="甲报")))
+    http_server.route("/b", Reply(body=rss(b, title="乙网")))
+    http_server.route("/c", Reply(body=rss(c, title="丙报")))
+    sources = f"""
+  - {{name: 甲报, url: "{http_server.url('/a')}", categories: [要闻]}}
+  - {{name: 乙网, url: "{http_server.url('/b')}", categories: [要闻]}}
+  - {{name: 丙报, url: "{http_server.url('/c')}", categories: [本地]}}"""
+    categories = "categories: [{name: 要闻, slug: yaowen}, {name: 本地, slug: bendi}]"
+    def configure(extra: str) -> Path:
+        # On each backend: the statements remerge adds are shared (store/queries.py).
+        path = write_config(tmp_path, sources, extra=extra)
+        path.write_text(path.read_text().replace("sqlite:///state/hub.db", store_url))
+        return path
+
+    config = configure(categories + "\nmerge: {reworded_min_shingles: 100000}")
+    assert run_once(config) == 0
+    before = atom_entries(tmp_path / "out/yaowen/atom.xml")
+    assert sorted(e["title"] for e in before) == sorted([WIRE_TITLE, REWORDED])
+    first_id = next(e["id"] for e in before if e["title"] == WIRE_TITLE)
+    other_category = _files(tmp_path / "out/bendi")
+
+    configure(categories)
+    assert main(["remerge", "--config", str(config)]) == 0
+    after = atom_entries(tmp_path / "out/yaowen/atom.xml")
+    assert [(e["id"], e["title"]) for e in after] == [(first_id, WIRE_TITLE)]
+    assert "Also reported by" in after[0]["content"] and "乙网" in after[0]["content"]  # the site's language is en
+    assert _files(tmp_path / "out/bendi") == other_category  # not rewritten, not even touched
+
+    # Nothing left to merge: a second run changes no file.
+    everything = _files(tmp_path / "out")
+    assert main(["remerge", "--config", str(config), "--category", "要闻"]) == 0
+    assert _files(tmp_path / "out") == everything

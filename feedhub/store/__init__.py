@@ -169,6 +169,14 @@ class Store(Protocol):
         """story row -> its copies, in the order they arrived."""
         ...
 
+    def absorb_story(self, into: int, story: int) -> None:
+        """Move `story`'s copies and keys to `into` and delete `story` (feedhub remerge)."""
+        ...
+
+    def forget_category_published(self, category: str, key: str) -> None:
+        """Drop the category's publish state (meta `key`) so its next publish rebuilds it; mark a publish pending."""
+        ...
+
     def newest_stories(self, category: str, limit: int) -> list[StoredStory]:
         """A category's newest stories, newest first; the index makes this cost `limit` rows however long the history
         is."""

@@ -284,6 +284,24 @@ class SQLStore(PublishQueries):
                 copies[r[0]].append(_entry_from_row(r[1:]))
         return copies
 
+    def absorb_story(self, into: int, story: int) -> None:
+        """`feedhub remerge` (issue #17): `story` turned out to be a copy of
+        `into`. Its copies and candidate keys move over and its row goes;
+        `into` keeps its id, date and place. A copy already in `into` is
+        left there (the primary key would refuse a second row)."""
+        self._db.execute("DELETE FROM story_entries WHERE story = ? AND entry IN"
+                         " (SELECT entry FROM story_entries WHERE story = ?)", (story, into))
+        self._db.execute("UPDATE story_entries SET story = ? WHERE story = ?", (into, story))
+        self._db.execute("UPDATE story_keys SET story = ? WHERE story = ?", (into, story))
+        self._db.execute("DELETE FROM stories WHERE id = ?", (story,))
+
+    def forget_category_published(self, category: str, key: str) -> None:
+        """Drop one category's publish state (meta `key`): its next publish
+        rebuilds that category's pages, removing those of stories gone, and
+        leaves the other categories' files as they are."""
+        self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
+        self.set_publish_pending(True)
+
     def newest_stories(self, category: str, limit: int) -> list[StoredStory]:
         """A category's newest stories, newest first; the index makes this cost
         `limit` rows however long the history is."""
