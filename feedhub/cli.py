@@ -205,6 +205,7 @@ def cmd_remerge(args) -> int:
     """Issue #17: stories stored before a threshold change (or before the
     reworded-headline rule) are judged again; merge/remerge.py says how."""
     from feedhub.merge.remerge import remerge
+    from feedhub.publish.plan import history_key
     from feedhub.publish.run import claim_output, publish
     from feedhub.store import open_store
 
@@ -216,7 +217,10 @@ def cmd_remerge(args) -> int:
     try:
         claim_output(config, store)
         now = datetime.now(timezone.utc)
-        absorbed = remerge(config, store, [args.category] if args.category else names, now)
+        # The publisher's state of a changed category is forgotten in the
+        # merge's transaction: its next publish rebuilds it.
+        absorbed = remerge(config, store, [args.category] if args.category else names, now,
+                           changed=lambda category: store.forget_category_published(category, history_key(category)))
         for a in absorbed:
             _say(args, f"{a.category}: {a.gone} merged into {a.kept}")
         # Only the categories that changed were marked for rebuilding;

@@ -23,6 +23,7 @@ absorbed stories' pages) and leaves every other category's files alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,12 +40,13 @@ class Absorbed:
     gone: str  # atom id of the story absorbed into it
 
 
-def remerge(config: Config, store: Store, categories: list[str], now: datetime) -> list[Absorbed]:
+def remerge(config: Config, store: Store, categories: list[str], now: datetime,
+            changed: Callable[[str], None]) -> list[Absorbed]:
     """Merge the stories of `categories` that are now one story; the caller
     holds the store's lock and publishes afterwards. One transaction per
-    category."""
-    from feedhub.publish.plan import HISTORY_KEY
-
+    category; ``changed(category)`` is called inside it for a category that
+    changed, so that what the publisher must forget goes with the merge (the
+    merge stage does not know the publisher's records: cli.py passes it)."""
     merger = Merger(config, store)
     done: list[Absorbed] = []
     for category in categories:
@@ -53,7 +55,7 @@ def remerge(config: Config, store: Store, categories: list[str], now: datetime) 
         with store.transaction():
             found = _remerge_category(merger, store, category, now)
             if found:
-                store.forget_category_published(category, f"{HISTORY_KEY}/{category}")
+                changed(category)
         done += found
     return done
 

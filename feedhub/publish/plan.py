@@ -120,8 +120,13 @@ def plan_categories(config: Config, store: Store, *, now: datetime) -> tuple[Ite
 # --- one category's history ---------------------------------------------------------
 
 
+def history_key(category: str) -> str:
+    """The store's meta key of a category's publish state (cli's remerge forgets it)."""
+    return f"{HISTORY_KEY}/{category}"
+
+
 def _state_key(category: CategoryConfig) -> str:
-    return f"{HISTORY_KEY}/{category.name}"
+    return history_key(category.name)
 
 
 def _load(text: str | None) -> dict | None:
