@@ -54,10 +54,9 @@ def pg_cluster():
 
     binaries = server_binaries()
     if binaries is None:
-        message = "PostgreSQL's server binaries (initdb, pg_ctl) are missing: apt-get install postgresql"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        from builders import missing_tool
+
+        missing_tool("PostgreSQL's server binaries (initdb, pg_ctl) are missing: apt-get install postgresql")
     cluster = Cluster(binaries).start()
     yield cluster
     cluster.stop()
