@@ -85,10 +85,10 @@ def test_verification_and_delivery_answers():
     assert subs.verify(sub.token, {"hub.mode": "subscribe", "hub.topic": "https://evil.example/",
                                    "hub.challenge": "c"})[0] == 404
     assert subs.verify("nope", {"hub.mode": "subscribe", "hub.topic": TOPIC, "hub.challenge": "c"})[0] == 404
-    assert subs.active_sources() == set()
+    assert not subs.is_active("A")
     assert subs.verify(sub.token, {"hub.mode": "subscribe", "hub.topic": TOPIC, "hub.challenge": "c1",
                                    "hub.lease_seconds": "3600"}) == (200, b"c1")
-    assert subs.of("A").expires == NOW + timedelta(hours=1) and subs.active_sources() == {"A"}
+    assert subs.of("A").expires == NOW + timedelta(hours=1) and subs.is_active("A")
     # Deliveries: unknown callback 410; forged 202 and dropped; good 202 and kept.
     import hashlib
     import hmac
@@ -105,7 +105,7 @@ def test_verification_and_delivery_answers():
     assert again.of("A") == subs.of("A")
     # A hub that denies it (§5.2): not active, asked again later.
     assert subs.verify(sub.token, {"hub.mode": "denied", "hub.topic": TOPIC, "hub.reason": "no"}) == (200, b"")
-    assert subs.active_sources() == set() and subs.of("A").failed == "denied: no"
+    assert not subs.is_active("A") and subs.of("A").failed == "denied: no"
 
 
 def _free_port() -> int:

@@ -130,6 +130,8 @@ class Subscriptions:
         self.on_push = on_push  # wakes the loop
         self._lock = threading.Lock()
         self._by_token: dict[str, Subscription] = {}
+        # source -> token: asked for every source after every poll (interval_for)
+        self._token_of: dict[str, str] = {}
         self._pushed: list[Pushed] = []
         self.changed = False  # since the loop last saved them
 
@@ -139,14 +141,17 @@ class Subscriptions:
         with self._lock:
             for sub in subscriptions:
                 self._by_token[sub.token] = sub
+                self._token_of[sub.source] = sub.token
 
     def of(self, source: str) -> Subscription | None:
         with self._lock:
-            return next((s for s in self._by_token.values() if s.source == source), None)
+            token = self._token_of.get(source)
+            return self._by_token[token] if token is not None else None
 
-    def active_sources(self) -> set[str]:
-        with self._lock:
-            return {s.source for s in self._by_token.values() if s.active and s.expires > self.clock()}
+    def is_active(self, source: str) -> bool:
+        """A verified lease that has not ended: the hub pushes this source."""
+        sub = self.of(source)
+        return sub is not None and sub.active and sub.expires > self.clock()
 
     def due_renewals(self) -> list[Subscription]:
         """Active subscriptions whose lease is nearly over."""
@@ -159,7 +164,8 @@ class Subscriptions:
         it): the form to POST to the hub is `form(sub)`."""
         now = self.clock()
         with self._lock:
-            old = next((s for s in self._by_token.values() if s.source == source), None)
+            old_token = self._token_of.get(source)
+            old = self._by_token[old_token] if old_token is not None else None
             if old is not None and old.hub == hub and old.topic == topic:
                 sub = replace(old, requested=now, failed=None)  # a renewal keeps its callback and secret
             else:
@@ -167,6 +173,7 @@ class Subscriptions:
                     del self._by_token[old.token]
                 sub = Subscription(source, hub, topic, secrets.token_urlsafe(16), secrets.token_urlsafe(24), now)
             self._by_token[sub.token] = sub
+            self._token_of[source] = sub.token
             self.changed = True
             return sub
 
@@ -187,6 +194,7 @@ class Subscriptions:
             for token, sub in list(self._by_token.items()):
                 if not keep(sub.source):
                     del self._by_token[token]
+                    del self._token_of[sub.source]
                     self.changed = True
 
     def take_pushed(self) -> list[Pushed]:

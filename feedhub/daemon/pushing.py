@@ -39,7 +39,7 @@ class Pusher:
 
     def interval_for(self, source: SourceConfig) -> timedelta:
         """A pushed source is polled at websub.poll_interval, or its own interval if longer."""
-        if source.name in self.subscriptions.active_sources():
+        if self.subscriptions.is_active(source.name):
             return max(source.interval, self._config().websub.poll_interval)
         return source.interval
 
